@@ -1,0 +1,68 @@
+# Tests: one executable per tests/<lib>/test_*.c, one bash test per tests/<lib>/test_*.sh.
+# Every test sees, in its environment:
+#   AIMP_SHARED_DIR   ../shared (tests that need it skip with exit code 77 when it is absent)
+#   AIMP_MODELS_DIR   models/ from scripts/setup     AIMP_SAMPLES_DIR  samples/
+#   VRAM NN POSE      paths of the three programs    AIMP_TMP          a scratch folder per test
+set(_aimp_env
+  "AIMP_SHARED_DIR=${AIMP_SHARED_DIR}"
+  "AIMP_MODELS_DIR=${AIMP_MODELS_DIR}"
+  "AIMP_SAMPLES_DIR=${AIMP_SAMPLES_DIR}"
+  "AIMP_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+  "VRAM=$<TARGET_FILE:vram_cli>"
+  "NN=$<TARGET_FILE:nn_cli>"
+  "POSE=$<TARGET_FILE:pose_cli>")
+
+foreach(lib vram nn pose)
+  file(GLOB _tests CONFIGURE_DEPENDS tests/${lib}/test_*.c)
+  foreach(t ${_tests})
+    get_filename_component(name ${t} NAME_WE)
+    set(target ${lib}_${name})
+    add_executable(${target} ${t})
+    target_include_directories(${target} PRIVATE tests src/${lib})
+    target_link_libraries(${target} PRIVATE ${lib})
+    aimp_target_flags(${target})
+    add_test(NAME ${lib}/${name} COMMAND ${target})
+    set_tests_properties(${lib}/${name} PROPERTIES LABELS ${lib} SKIP_RETURN_CODE 77
+      ENVIRONMENT "${_aimp_env};AIMP_TMP=${CMAKE_BINARY_DIR}/testtmp/${lib}_${name}")
+    list(APPEND AIMP_TEST_TARGETS ${target})
+  endforeach()
+  file(GLOB _scripts CONFIGURE_DEPENDS tests/${lib}/test_*.sh)
+  foreach(t ${_scripts})
+    get_filename_component(name ${t} NAME_WE)
+    add_test(NAME ${lib}/${name} COMMAND bash ${t})
+    set_tests_properties(${lib}/${name} PROPERTIES LABELS ${lib} SKIP_RETURN_CODE 77
+      ENVIRONMENT "${_aimp_env};AIMP_TMP=${CMAKE_BINARY_DIR}/testtmp/${lib}_${name}")
+  endforeach()
+endforeach()
+add_custom_target(all_tests DEPENDS ${AIMP_TEST_TARGETS})
+
+# Each library exports only its own prefix (STYLE.md #1): vram_ / nn_ / pose_ (internals <lib>__).
+foreach(lib vram nn pose)
+  add_test(NAME symbols/${lib}
+    COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/check-symbols $<TARGET_FILE:${lib}> ${lib})
+  set_tests_properties(symbols/${lib} PROPERTIES LABELS symbols)
+endforeach()
+
+# libFuzzer targets: fuzz/<lib>/fuzz_*.c, built with clang -fsanitize=fuzzer (FUZZ=ON).
+if(FUZZ)
+  foreach(lib vram nn pose)
+    file(GLOB _fuzz CONFIGURE_DEPENDS fuzz/${lib}/fuzz_*.c)
+    foreach(f ${_fuzz})
+      get_filename_component(name ${f} NAME_WE)
+      add_executable(${name} ${f})
+      target_include_directories(${name} PRIVATE src/${lib})
+      target_link_libraries(${name} PRIVATE ${lib})
+      target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+      target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    endforeach()
+  endforeach()
+endif()
+
+# Line coverage of the libraries and programs (COVERAGE=ON, then run ctest, then this target).
+if(COVERAGE)
+  find_program(GCOVR gcovr)
+  add_custom_target(coverage
+    COMMAND ${GCOVR} -r ${CMAKE_SOURCE_DIR} --filter ${CMAKE_SOURCE_DIR}/src/ --print-summary
+            --txt ${CMAKE_BINARY_DIR}/coverage.txt ${CMAKE_BINARY_DIR}
+    WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+endif()

@@ -1,0 +1,24 @@
+# Compiler flags shared by every target: STYLE.md's warning set, sanitizers and coverage.
+find_package(Threads REQUIRED)
+
+set(AIMP_WARNINGS -Wall -Wextra -Wshadow -Wconversion -Wundef -Wno-sign-conversion)
+if(WERROR)
+  list(APPEND AIMP_WARNINGS -Werror)
+endif()
+
+set(AIMP_INSTRUMENT "")
+if(SANITIZE)
+  list(APPEND AIMP_INSTRUMENT -fsanitize=${SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+endif()
+if(COVERAGE)
+  list(APPEND AIMP_INSTRUMENT --coverage)
+endif()
+if(AIMP_INSTRUMENT)
+  add_compile_options(${AIMP_INSTRUMENT})
+  add_link_options(${AIMP_INSTRUMENT})
+endif()
+
+function(aimp_target_flags target)
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C>:${AIMP_WARNINGS}>)
+  target_compile_definitions(${target} PRIVATE _GNU_SOURCE)
+endfunction()

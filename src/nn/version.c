@@ -1,0 +1,4 @@
+/* version.c - library version. */
+#include "nn.h"
+
+const char *nn_version(void) { return NN_VERSION; }
