@@ -43,6 +43,28 @@ typedef struct pose_error {
 /* The library's version string, POSE_VERSION. Thread-safe. */
 const char *pose_version(void);
 
+/* ==== DTW (dtw*.c) ==== */
+
+/* ==== keypoint series I/O: JSONL frames reader (frames*.c) ==== */
+
+/* ==== kinematics: joint angles (kinematics*.c) ==== */
+
+/* ==== repetitions (reps*.c) ==== */
+
+/* ==== reference store (refstore*.c, SQLite) ==== */
+
+/* ==== comparison and feedback (compare*.c, feedback*.c) ==== */
+
+/* ==== video source (source*.c) ==== */
+
+/* ==== preprocessing (preprocess*.c) ==== */
+
+/* ==== models: movenet, blazepose (movenet*.c, blazepose*.c) ==== */
+
+/* ==== tracker and One Euro smoother (tracker*.c, one_euro*.c) ==== */
+
+/* ==== outputs: JSONL, CSV, overlay (export*.c, overlay*.c) ==== */
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,6 +53,22 @@ const char *vram_version(void);
 /* Short name of a status ("out of device memory"). Thread-safe, never NULL. */
 const char *vram_status_str(int status);
 
+/* ==== machine: CPU/GPU detection, NVML, profiles, validation (machine.c, nvml.c, cpuinfo.c, validate.c) ==== */
+
+/* ==== devices: sim, host, cuda (device*.c) ==== */
+
+/* ==== caching allocator (pool*.c) ==== */
+
+/* ==== snapshots and traces (snapshot*.c) ==== */
+
+/* ==== static planner (planner.c) ==== */
+
+/* ==== swapper (swap*.c) ==== */
+
+/* ==== batch sizer (batch.c) ==== */
+
+/* ==== metrics exporter (metrics*.c, serve*.c) ==== */
+
 #ifdef __cplusplus
 }
 #endif

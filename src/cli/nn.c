@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nn.h"
+#include "nn_cmds.h"
 
 typedef struct command {
     const char *name;
@@ -15,6 +16,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    /* one line per command, in the order --help shows them; each cmd_* lives in nn_<cmd>.c */
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,6 @@
+/* nn_cmds.h - the subcommands of the `nn` program, one per src/cli/nn_<name>.c.
+ * Each takes the arguments after the program name (argv[0] is the command) and returns the exit status. */
+#ifndef NN_CMDS_H
+#define NN_CMDS_H
+
+#endif

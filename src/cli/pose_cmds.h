@@ -1,0 +1,6 @@
+/* pose_cmds.h - the subcommands of the `pose` program, one per src/cli/pose_<name>.c.
+ * Each takes the arguments after the program name (argv[0] is the command) and returns the exit status. */
+#ifndef POSE_CMDS_H
+#define POSE_CMDS_H
+
+#endif
