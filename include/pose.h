@@ -44,6 +44,183 @@ typedef struct pose_error {
 const char *pose_version(void);
 
 /* ==== DTW (dtw*.c) ==== */
+/*
+ * Dynamic Time Warping, in double precision, with the definition and window convention of
+ * dtaidistance (../shared/dtw/README.md) so that our numbers equal theirs (relative 1e-9).
+ *
+ * Series: `n` samples of `ndim` values each, row-major ([n][ndim] doubles). ndim > 1 is DEPENDENT
+ * multivariate DTW: one warping path for all dimensions, cell cost = squared Euclidean distance.
+ *
+ * Definition:
+ *   cost(i,j)  = sum_d (a[i][d] - b[j][d])^2
+ *   D          = min over warping paths P from (0,0) to (na-1,nb-1), steps (1,1),(1,0),(0,1),
+ *                of sum_{(i,j) in P} cost(i,j)  [+ penalty^2 for every non-diagonal step]
+ *   distance   = sqrt(D)   (the square root is taken once, at the end)
+ * Window w (dtaidistance's convention, w = Sakoe-Chiba radius + 1):
+ *   w = 0: no constraint; otherwise cell (i,j) is allowed iff
+ *     i - j <= w - 1 + max(0, na - nb)   and   j - i <= w - 1 + max(0, nb - na)
+ *   so w = 1 is the diagonal only (Euclidean distance for equal lengths) and for equal lengths
+ *   |i - j| <= w - 1. The end cell is always reachable.
+ * Early abandoning: max_dist (distance units). When the true distance > max_dist the functions return
+ *   +INFINITY; otherwise the exact distance. The DP stops as soon as a whole row exceeds max_dist^2.
+ * Derivative DTW (Keogh & Pazzani 2001): each dimension is replaced by its derivative estimate
+ *   d[i] = ((x[i] - x[i-1]) + (x[i+1] - x[i-1]) / 2) / 2     for 0 < i < n-1,
+ *   d[0] = d[1], d[n-1] = d[n-2]  (needs n >= 3; POSE_EINVAL otherwise),
+ *   then plain DTW on the derivatives.
+ *
+ * Usage:
+ *     pose_dtw_options o = pose_dtw_defaults();
+ *     o.window = 11;                          // radius 10
+ *     double d = pose_dtw_distance(a, na, b, nb, 3, &o, &err);  // d < 0: error, see err.msg
+ *     pose_dtw_path p;
+ *     if (pose_dtw_warping_path(a, na, b, nb, 3, &o, &p, &err) == POSE_OK) {
+ *         for (size_t k = 0; k < p.len; k++) use(p.ij[2*k], p.ij[2*k+1]);
+ *         pose_dtw_path_free(&p);
+ *     }
+ *
+ * Complexity: distance O(na*nb) time (O(na*band) with a window), O(nb) memory (two rows);
+ * the path keeps the band of the matrix: O(na*band) memory. All functions are thread-safe
+ * (no global state); a pose_spring_t is used by one thread at a time.
+ */
+
+typedef struct pose_dtw_options {
+    size_t window;    /* dtaidistance w (radius + 1); 0 = none. Default 0. */
+    double max_dist;  /* early abandoning threshold, distance units; INFINITY = off (default) */
+    double penalty;   /* p: p^2 is added for every non-diagonal step. Default 0. */
+    int derivative;   /* 1: DTW on Keogh-Pazzani derivative estimates. Default 0. */
+} pose_dtw_options;
+
+/* Defaults: no window, no abandoning, no penalty, not derivative. */
+pose_dtw_options pose_dtw_defaults(void);
+
+/* The DTW distance of a [na][ndim] and b [nb][ndim] (opt NULL = defaults). Returns the distance
+ * (>= 0), +INFINITY when abandoned by opt->max_dist, or a negative pose_status on bad input
+ * (empty series, ndim 0, NaN/inf values, derivative with n < 3) or out of memory, with err filled.
+ * Allocates two rows (and the derivatives) per call; use pose_dtw_distance_ws in loops. */
+double pose_dtw_distance(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
+                         const pose_dtw_options *opt, pose_error *err);
+
+/* Number of doubles of workspace pose_dtw_distance_ws needs for these sizes and options. */
+size_t pose_dtw_work_size(size_t na, size_t nb, size_t ndim, const pose_dtw_options *opt);
+
+/* Same as pose_dtw_distance, without allocating: work has pose_dtw_work_size(...) doubles.
+ * Does not check the values for NaN (the caller did); checks sizes. */
+double pose_dtw_distance_ws(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
+                            const pose_dtw_options *opt, double *work, pose_error *err);
+
+/* A warping path: len cells (i, j), 0-based, ascending from (0,0) to (na-1, nb-1). */
+typedef struct pose_dtw_path {
+    size_t len;
+    size_t *ij;       /* [len][2]: ij[2k] = i (index in a), ij[2k+1] = j (index in b); owned */
+    double distance;  /* the DTW distance (as pose_dtw_distance); +INFINITY when abandoned */
+} pose_dtw_path;
+
+/* The distance and the best warping path (ties: diagonal first, then (i, j-1), then (i-1, j)).
+ * Fills *out (len 0, ij NULL when abandoned by max_dist). Returns POSE_OK or a negative status.
+ * Release with pose_dtw_path_free. */
+int pose_dtw_warping_path(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
+                          const pose_dtw_options *opt, pose_dtw_path *out, pose_error *err);
+
+/* Frees p->ij and zeroes *p. Accepts NULL and a zeroed path. */
+void pose_dtw_path_free(pose_dtw_path *p);
+
+/* Keogh-Pazzani derivative of x [n][ndim] into out [n][ndim] (see above). n >= 3, else POSE_EINVAL. */
+int pose_dtw_derivative(const double *x, size_t n, size_t ndim, double *out, pose_error *err);
+
+/* --- lower bounds (never above the DTW distance with the same window) --- */
+
+/* LB_Kim (first/last-point form of the UCR suite, any ndim, any window): sqrt of the cost of the
+ * first and last cells plus, when max(na,nb) >= 4, the cheapest of the cells that can be second and
+ * second to last. O(ndim). */
+double pose_dtw_lb_kim(const double *a, size_t na, const double *b, size_t nb, size_t ndim);
+
+/* LB_Keogh envelope of a 1-D query q (length nq) for candidates of length nc under window w
+ * (dtaidistance's convention): for every candidate index j, upper[j] / lower[j] = max / min of q over
+ * the rows i allowed in column j. upper and lower have nc doubles. O(nq + nc) (monotone deques);
+ * returns POSE_ENOMEM or POSE_OK. Compute once per query for 1-vs-N. */
+int pose_dtw_envelope(const double *q, size_t nq, size_t nc, size_t window, double *upper,
+                      double *lower, pose_error *err);
+
+/* LB_Keogh of a 1-D candidate c (length nc) against an envelope from pose_dtw_envelope:
+ * sqrt(sum_j (c[j] - upper[j])^2 where c[j] > upper[j], (lower[j] - c[j])^2 where c[j] < lower[j]).
+ * When contrib is not NULL it receives the per-j terms (squared). */
+double pose_dtw_lb_keogh(const double *c, size_t nc, const double *upper, const double *lower,
+                         double *contrib);
+
+/* --- 1-vs-N search (1-D) --- */
+
+enum {
+    POSE_DTW_SEARCH_ABANDON = 1,  /* early-abandon each DTW at the best distance so far */
+    POSE_DTW_SEARCH_LB = 2        /* prune with LB_Kim, LB_Keogh (query env), LB_Keogh (candidate env) */
+};
+
+typedef struct pose_dtw_search_stats {
+    size_t candidates, pruned_kim, pruned_keogh_q, pruned_keogh_c, abandoned, full_dtw;
+} pose_dtw_search_stats;
+
+/* Nearest candidate to q (length nq) among count candidates of length nc stored back to back in
+ * cands ([count][nc]), under opt's window (max_dist: only candidates within it count; derivative and
+ * penalty are not supported here -> POSE_EUNSUPPORTED). flags: POSE_DTW_SEARCH_*; 0 = brute force.
+ * Every flag combination returns the same best index and distance. Writes *best_index (count when no
+ * candidate is within max_dist) and *best_dist; stats may be NULL. Returns POSE_OK or < 0. */
+int pose_dtw_search(const double *q, size_t nq, const double *cands, size_t count, size_t nc,
+                    const pose_dtw_options *opt, int flags, size_t *best_index, double *best_dist,
+                    pose_dtw_search_stats *stats, pose_error *err);
+
+/* --- subsequence DTW and streaming --- */
+
+/* Best match of the query q [nq][ndim] anywhere inside the long series s [ns][ndim]: free start and
+ * free end in s (no window; penalty and derivative ignored). Writes the matched range
+ * [*start, *end] (inclusive indices in s) and its distance. Returns POSE_OK or < 0. */
+int pose_dtw_subsequence(const double *q, size_t nq, const double *s, size_t ns, size_t ndim,
+                         size_t *start, size_t *end, double *distance, pose_error *err);
+
+/* SPRING (Sakurai, Faloutsos, Yamamuro 2007): reports the non-overlapping subsequences of a live
+ * series whose subsequence-DTW distance to the query is <= epsilon, each one the best of its group of
+ * overlapping candidates, in O(nq) time and memory per sample. */
+typedef struct pose_spring pose_spring_t;
+
+typedef struct pose_spring_match {
+    uint64_t start, end;  /* sample indices in the stream (0 = first update), inclusive */
+    double distance;
+} pose_spring_match;
+
+/* Copies the query. epsilon in distance units (> 0). NULL on bad input or out of memory (err). */
+pose_spring_t *pose_spring_create(const double *q, size_t nq, size_t ndim, double epsilon,
+                                  pose_error *err);
+void pose_spring_free(pose_spring_t *sp);
+/* Feeds one sample x [ndim]. Returns 1 and fills *match when a match is final, else 0. */
+int pose_spring_update(pose_spring_t *sp, const double *x, pose_spring_match *match);
+/* At the end of the stream: returns 1 and fills *match with a pending match, if any. */
+int pose_spring_flush(pose_spring_t *sp, pose_spring_match *match);
+
+/* --- DTW barycenter averaging (Petitjean et al. 2011) --- */
+
+typedef struct pose_dba_options {
+    size_t window;     /* DTW window for the alignments (dtaidistance's w), 0 = none */
+    size_t length;     /* template length; 0 = the length of the medoid series (default) */
+    int max_iter;      /* default 20 */
+    double tol;        /* stop when the mean squared DTW cost improves by less than tol (relative), 1e-6 */
+} pose_dba_options;
+
+pose_dba_options pose_dba_defaults(void);
+
+/* Averages count series (series[k] is [lens[k]][ndim]; lengths may differ) into a template:
+ * starts from the medoid (least sum of squared DTW distances; resampled to opt->length when set) and
+ * iterates DBA. *out is malloc'ed [*out_len][ndim] (free() it). Returns POSE_OK or < 0. */
+int pose_dba_average(const double *const *series, const size_t *lens, size_t count, size_t ndim,
+                       const pose_dba_options *opt, double **out, size_t *out_len, pose_error *err);
+
+/* ---- series CSV (series_csv.c): one row per sample, one column per dimension ---- */
+
+/* Parses a CSV of numbers (comma-separated; spaces around fields ignored; an optional header line
+ * whose fields are not all numbers; blank lines and lines starting with '#' skipped). name is used
+ * in messages ("a.csv:3: ..."). Every row must have the same number of columns; NaN or inf values,
+ * empty fields and an empty file are errors (POSE_EINVAL). *out is malloc'ed [*n][*ndim]. */
+int pose_series_csv_parse(const char *buf, size_t len, const char *name, double **out, size_t *n,
+                          size_t *ndim, pose_error *err);
+/* Same, from a file (POSE_EIO when it cannot be read). */
+int pose_series_csv_read(const char *path, double **out, size_t *n, size_t *ndim, pose_error *err);
 
 /* ==== keypoint series I/O: JSONL frames reader (frames*.c) ==== */
 
