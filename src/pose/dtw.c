@@ -1,0 +1,177 @@
+/*
+ * dtw.c - DTW distance: the banded two-row kernel (1-D, 3-D and any ndim specialisations), options,
+ * the Keogh-Pazzani derivative and the public distance entry points. Definitions are in pose.h.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dtw_internal.h"
+
+pose_dtw_options pose_dtw_defaults(void)
+{
+    pose_dtw_options o = {0, INFINITY, 0.0, 0};
+    return o;
+}
+
+int pose__dtw_fail(pose_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+int pose__dtw_check_finite(const double *x, size_t n, size_t ndim, const char *what, pose_error *err)
+{
+    for (size_t k = 0; k < n * ndim; k++)
+        if (!isfinite(x[k]))
+            return pose__dtw_fail(err, POSE_EINVAL, "dtw: series %s: sample %zu, dimension %zu is not a finite number",
+                                  what, k / ndim, k % ndim);
+    return POSE_OK;
+}
+
+/* One row of the DP over columns [lo, hi]. prev/cur are indexed by column + 1; cur[lo] holds the
+ * INFINITY sentinel of column lo-1. The loop is branch-free (min via compare-select); ndim and
+ * use_pen are compile-time constants after inlining. Returns the row's minimum. */
+static inline __attribute__((always_inline)) double dtw_row(const double *restrict ai,
+                                                            const double *restrict b, size_t ndim,
+                                                            size_t lo, size_t hi,
+                                                            const double *restrict prev,
+                                                            double *restrict cur, double pen2,
+                                                            int use_pen)
+{
+    double left = cur[lo];
+    double rmin = INFINITY;
+    for (size_t j = lo; j <= hi; j++) {
+        double c = 0.0;
+        for (size_t d = 0; d < ndim; d++) {
+            double diff = ai[d] - b[j * ndim + d];
+            c += diff * diff;
+        }
+        double diag = prev[j], up = prev[j + 1], m;
+        if (use_pen) {
+            double u = up + pen2, l = left + pen2;
+            m = diag < u ? diag : u;
+            m = m < l ? m : l;
+        } else {
+            m = diag < up ? diag : up;
+            m = m < left ? m : left;
+        }
+        left = c + m;
+        cur[j + 1] = left;
+        rmin = rmin < left ? rmin : left;
+    }
+    return rmin;
+}
+
+static inline __attribute__((always_inline)) double dtw_cost_t(const double *a, size_t na,
+                                                               const double *b, size_t nb,
+                                                               size_t ndim, size_t w, double pen2,
+                                                               int use_pen, double thresh,
+                                                               const double *cb, double *work)
+{
+    double *prev = work, *cur = work + nb + 1;
+    for (size_t j = 0; j <= nb; j++) prev[j] = INFINITY;
+    prev[0] = 0.0; /* the virtual cell (-1,-1) */
+    for (size_t i = 0; i < na; i++) {
+        size_t lo, hi;
+        pose__dtw_band(i, na, nb, w, &lo, &hi);
+        cur[lo] = INFINITY;
+        double rmin = dtw_row(a + i * ndim, b, ndim, lo, hi, prev, cur, pen2, use_pen);
+        if (hi + 2 <= nb) cur[hi + 2] = INFINITY;
+        if (rmin + (cb ? cb[i + 1] : 0.0) > thresh) return INFINITY;
+        double *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    double d = prev[nb];
+    return d > thresh ? INFINITY : d;
+}
+
+double pose__dtw_cost(const double *a, size_t na, const double *b, size_t nb, size_t ndim, size_t w,
+                      double pen2, double thresh, const double *cb, double *work)
+{
+    if (pen2 != 0.0) return dtw_cost_t(a, na, b, nb, ndim, w, pen2, 1, thresh, cb, work);
+    switch (ndim) {
+    case 1: return dtw_cost_t(a, na, b, nb, 1, w, 0.0, 0, thresh, cb, work);
+    case 2: return dtw_cost_t(a, na, b, nb, 2, w, 0.0, 0, thresh, cb, work);
+    case 3: return dtw_cost_t(a, na, b, nb, 3, w, 0.0, 0, thresh, cb, work);
+    default: return dtw_cost_t(a, na, b, nb, ndim, w, 0.0, 0, thresh, cb, work);
+    }
+}
+
+int pose_dtw_derivative(const double *x, size_t n, size_t ndim, double *out, pose_error *err)
+{
+    if (n < 3 || ndim == 0)
+        return pose__dtw_fail(err, POSE_EINVAL, "dtw: derivative needs at least 3 samples (got %zu)", n);
+    for (size_t i = 1; i + 1 < n; i++)
+        for (size_t d = 0; d < ndim; d++) {
+            double xm = x[(i - 1) * ndim + d], x0 = x[i * ndim + d], xp = x[(i + 1) * ndim + d];
+            out[i * ndim + d] = ((x0 - xm) + (xp - xm) / 2.0) / 2.0;
+        }
+    for (size_t d = 0; d < ndim; d++) {
+        out[d] = out[ndim + d];
+        out[(n - 1) * ndim + d] = out[(n - 2) * ndim + d];
+    }
+    return POSE_OK;
+}
+
+size_t pose_dtw_work_size(size_t na, size_t nb, size_t ndim, const pose_dtw_options *opt)
+{
+    size_t s = 2 * (nb + 1);
+    if (opt && opt->derivative) s += (na + nb) * ndim;
+    return s;
+}
+
+static int check_args(size_t na, size_t nb, size_t ndim, const pose_dtw_options *o, pose_error *err)
+{
+    if (na == 0 || nb == 0) return pose__dtw_fail(err, POSE_EINVAL, "dtw: empty series (lengths %zu and %zu)", na, nb);
+    if (ndim == 0) return pose__dtw_fail(err, POSE_EINVAL, "dtw: ndim is 0");
+    if (isnan(o->max_dist) || o->max_dist < 0)
+        return pose__dtw_fail(err, POSE_EINVAL, "dtw: max_dist must be >= 0 (INFINITY = off)");
+    if (!isfinite(o->penalty) || o->penalty < 0)
+        return pose__dtw_fail(err, POSE_EINVAL, "dtw: penalty must be finite and >= 0");
+    if (o->derivative && (na < 3 || nb < 3))
+        return pose__dtw_fail(err, POSE_EINVAL, "dtw: derivative DTW needs at least 3 samples per series (lengths %zu and %zu)", na, nb);
+    return POSE_OK;
+}
+
+double pose_dtw_distance_ws(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
+                            const pose_dtw_options *opt, double *work, pose_error *err)
+{
+    pose_dtw_options o = opt ? *opt : pose_dtw_defaults();
+    int rc = check_args(na, nb, ndim, &o, err);
+    if (rc < 0) return rc;
+    double *rows = work;
+    if (o.derivative) {
+        double *da = work + 2 * (nb + 1), *db = da + na * ndim;
+        pose_dtw_derivative(a, na, ndim, da, NULL);
+        pose_dtw_derivative(b, nb, ndim, db, NULL);
+        a = da;
+        b = db;
+    }
+    double thresh = isinf(o.max_dist) ? INFINITY : o.max_dist * o.max_dist;
+    double c = pose__dtw_cost(a, na, b, nb, ndim, o.window, o.penalty * o.penalty, thresh, NULL, rows);
+    return isinf(c) ? INFINITY : sqrt(c);
+}
+
+double pose_dtw_distance(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
+                         const pose_dtw_options *opt, pose_error *err)
+{
+    pose_dtw_options o = opt ? *opt : pose_dtw_defaults();
+    int rc = check_args(na, nb, ndim, &o, err);
+    if (rc < 0) return rc;
+    if ((rc = pose__dtw_check_finite(a, na, ndim, "a", err)) < 0) return rc;
+    if ((rc = pose__dtw_check_finite(b, nb, ndim, "b", err)) < 0) return rc;
+    double *work = malloc(pose_dtw_work_size(na, nb, ndim, &o) * sizeof *work);
+    if (!work) return pose__dtw_fail(err, POSE_ENOMEM, "dtw: out of memory for %zu x %zu", na, nb);
+    double d = pose_dtw_distance_ws(a, na, b, nb, ndim, &o, work, err);
+    free(work);
+    return d;
+}
