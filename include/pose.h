@@ -234,7 +234,132 @@ int pose_series_csv_read(const char *path, double **out, size_t *n, size_t *ndim
 
 /* ==== video source (source*.c) ==== */
 
+/*
+ * Frames and sources. A source decodes a file, a still image (png/jpg), an RTSP/HTTP URL or a V4L2
+ * camera (/dev/videoN) with FFmpeg on its own thread into a bounded queue; the caller pulls frames:
+ *
+ *     pose_source_opts o; pose_source_defaults(&o); o.fps = 10;
+ *     pose_source_t *s = pose_source_open("in.mp4", &o, &err);
+ *     pose_frame *f;
+ *     while ((rc = pose_source_read(s, &f, &err)) > 0) { ...f->rgb, f->t...; pose_frame_unref(f); }
+ *     pose_source_free(s);
+ *
+ * Frames are refcounted and come from a pool owned by the source (no allocation per frame once the
+ * pool is warm); a frame's pixels may be written only while its refcount is 1 (the overlay does so).
+ * Live sources (cameras, rtsp/rtmp/udp/srt, unseekable http) drop the OLDEST queued frame when the
+ * consumer is slow; files never drop.
+ */
+typedef struct pose_frame {
+    int width, height;     /* pixels of the original frame */
+    uint8_t *rgb;          /* RGB24, rgb_stride bytes per row (NULL when opts.want_rgb = 0) */
+    int rgb_stride;
+    uint8_t *yuv[3];       /* YUV420P planes Y, U, V (NULL unless opts.want_yuv = 1) */
+    int yuv_stride[3];
+    double t;              /* seconds from the stream start, from the container's timestamps */
+    int64_t index;         /* index among decoded frames of the stream (before --fps sampling) */
+} pose_frame;
+
+/* Adds a reference (thread-safe); returns f. */
+pose_frame *pose_frame_ref(pose_frame *f);
+/* Drops a reference (thread-safe, accepts NULL); the last one returns the frame to its pool. A
+ * frame may outlive its source: the pool is freed when its last frame is released. */
+void pose_frame_unref(pose_frame *f);
+
+typedef struct pose_source pose_source_t;
+
+typedef struct pose_source_opts {
+    double fps;       /* keep at most this many frames per second of stream time; 0 = every frame */
+    double start;     /* seconds from the stream start to begin at (seeks, then skips) */
+    double duration;  /* seconds to process after start; 0 = to the end */
+    int queue_size;   /* decoded frames waiting for the consumer (default 4) */
+    int live;         /* -1 = guess from the URL/format (default), 0 = file (never drop), 1 = live */
+    int want_rgb;     /* frames carry RGB24 pixels (default 1) */
+    int want_yuv;     /* frames carry YUV420P planes (default 0; the overlay needs them) */
+    int threads;      /* decoder threads (default 1) */
+} pose_source_opts;
+
+void pose_source_defaults(pose_source_opts *o);
+
+/* Opens url and starts the decoding thread. NULL on failure with err naming url and the reason
+ * (cannot open, no video stream, unsupported codec). */
+pose_source_t *pose_source_open(const char *url, const pose_source_opts *o, pose_error *err);
+
+/* Next frame: 1 and *out set (the caller owns one reference), 0 at the end of the stream (or after
+ * pose_source_stop), negative on a read/decode failure after every good frame has been delivered
+ * (err says what failed: truncated file, camera gone). Call from one thread. */
+int pose_source_read(pose_source_t *s, pose_frame **out, pose_error *err);
+
+typedef struct pose_source_info {
+    int width, height;   /* of the video stream, pixels */
+    double fps;          /* nominal frame rate of the stream (0 when unknown, e.g. one image) */
+    double duration;     /* seconds, 0 when unknown (live) */
+    int live;            /* 1 when frames may be dropped */
+    const char *codec;   /* decoder name */
+} pose_source_info;
+
+void pose_source_get_info(const pose_source_t *s, pose_source_info *info);
+/* Frames dropped so far because the consumer was slower than a live source. Thread-safe. */
+int64_t pose_source_dropped(const pose_source_t *s);
+/* Asks the decoding thread to stop; pose_source_read then returns 0. Async-signal-unsafe but
+ * thread-safe: call it from the consumer thread (e.g. after a SIGINT flag is seen). */
+void pose_source_stop(pose_source_t *s);
+/* Stops the thread, frees the source (accepts NULL). Frames still referenced stay valid. */
+void pose_source_free(pose_source_t *s);
+
 /* ==== preprocessing (preprocess*.c) ==== */
+
+/*
+ * Model inputs, exactly as ../shared/reference/README.md: letterbox to a square S = max(W,H)
+ * (pad_top = floor((S-H)/2), pad_left = floor((S-W)/2), pad value 0), resize S x S -> N x N like
+ * tf.image.resizeBilinear(alignCorners=false, halfPixelCenters=false) in double, stored float32,
+ * then normalise. Bit-exact with TF.js. Pure functions, thread-safe, no allocation.
+ */
+typedef enum pose_norm {
+    POSE_NORM_INT32 = 0,   /* int32(trunc(v)), 0..255 (MoveNet) */
+    POSE_NORM_PM1 = 1,     /* float32(float32(v / 127.5) - 1) in [-1,1] (BlazePose detector) */
+    POSE_NORM_01 = 2       /* float32(v / 255) in [0,1] (BlazePose landmarks) */
+} pose_norm;
+
+/* Where the model input sits in the original frame: a pixel (u, v) of the N x N input (continuous,
+ * in input pixels) is the frame pixel (x0 + u * sx, y0 + v * sy) before rotation about the box
+ * centre by `rotation` radians (0 for letterbox and MoveNet crops). */
+typedef struct pose_roi {
+    double cx, cy;     /* centre in frame pixels */
+    double w, h;       /* size in frame pixels */
+    double rotation;   /* radians, counter-clockwise in the image as MediaPipe (y down) */
+} pose_roi;
+
+typedef struct pose_letterbox {
+    int src_w, src_h;     /* frame size */
+    int square;           /* S = max(W,H) */
+    int pad_top, pad_left;
+    int size;             /* N */
+} pose_letterbox;
+
+/* Letterbox + resize + normalise rgb (W x H RGB24, stride bytes per row) into out, an N x N x 3
+ * NHWC tensor of int32 (POSE_NORM_INT32) or float32. N <= 1024. Fills lb when not NULL. */
+int pose_preprocess_letterbox(const uint8_t *rgb, int w, int h, int stride, int n, pose_norm norm,
+                              void *out, pose_letterbox *lb, pose_error *err);
+
+/* Maps normalised letterbox coordinates (0..1 of the square) to frame pixels. */
+void pose_letterbox_to_frame(const pose_letterbox *lb, double u, double v, double *x, double *y);
+
+/* Crop and resize like tf.image.cropAndResize(method bilinear, extrapolation value 0), as the
+ * MoveNet single-pose tracker does: box = {ymin, xmin, ymax, xmax} normalised to the frame (may
+ * extend beyond 0..1). Input row r samples frame row ymin*(H-1) + r*(ymax-ymin)*(H-1)/(N-1)
+ * (columns alike); samples outside the frame are 0. */
+int pose_preprocess_crop(const uint8_t *rgb, int w, int h, int stride, const double box[4], int n,
+                         pose_norm norm, void *out, pose_error *err);
+
+/* The rotated-ROI affine crop of MediaPipe's ImageToTensor (BlazePose landmarks): the rotated
+ * rectangle roi -> N x N, bilinear, pixels outside the frame are 0, normalised. Input pixel
+ * (c, r) samples the frame at the centre-relative point ((c+0.5)/N - 0.5) * w, ((r+0.5)/N - 0.5) * h
+ * rotated by roi->rotation. */
+int pose_preprocess_roi(const uint8_t *rgb, int w, int h, int stride, const pose_roi *roi, int n,
+                        pose_norm norm, void *out, pose_error *err);
+
+/* Maps a point of the ROI's N x N input, normalised (0..1 of the input), to frame pixels. */
+void pose_roi_to_frame(const pose_roi *roi, double u, double v, double *x, double *y);
 
 /* ==== models: movenet, blazepose (movenet*.c, blazepose*.c) ==== */
 
