@@ -1,0 +1,181 @@
+/*
+ * test_source.c - FFmpeg sources on synthetic videos made here: frame count, timestamps, sizes and
+ * pixels; --fps/--start/--duration; the live drop-oldest policy; frames recycled from the pool; bad
+ * input (missing, not a video, truncated, zero frames) gives a clear error or a clean end.
+ */
+#include <libavutil/log.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pose.h"
+#include "video_gen.h"
+
+static char dir[4096];
+
+static int read_all(const char *path, const pose_source_opts *o, double *ts, int cap, int *status,
+                    pose_error *err)
+{
+    pose_source_t *s = pose_source_open(path, o, err);
+    if (!s) return -1;
+    pose_frame *f;
+    int n = 0, rc;
+    while ((rc = pose_source_read(s, &f, err)) > 0) {
+        if (n < cap) ts[n] = f->t;
+        n++;
+        pose_frame_unref(f);
+    }
+    *status = rc;
+    pose_source_free(s);
+    return n;
+}
+
+static void test_basic(const char *path)
+{
+    pose_error err = {0};
+    pose_source_opts o;
+    pose_source_defaults(&o);
+    o.want_yuv = 1;
+    pose_source_t *s = pose_source_open(path, &o, &err);
+    CHECK_MSG(s != NULL, "%s", err.msg);
+    if (!s) return;
+    pose_source_info info;
+    pose_source_get_info(s, &info);
+    CHECK_INT_EQ(info.width, 64);
+    CHECK_INT_EQ(info.height, 48);
+    CHECK_MSG(fabs(info.fps - 25) < 1e-6, "%s: fps %f", path, info.fps);
+    CHECK_INT_EQ(info.live, 0);
+    pose_frame *f, *seen[64] = {0};
+    int n = 0, distinct = 0;
+    while (pose_source_read(s, &f, &err) > 0) {
+        CHECK_MSG(fabs(f->t - n / 25.0) < 1e-6, "%s: frame %d at t %f", path, n, f->t);
+        CHECK_INT_EQ(f->index, n);
+        CHECK_INT_EQ(f->width, 64);
+        CHECK_INT_EQ(f->height, 48);
+        /* the rectangle's left edge moves 2 px per frame: check inside and outside it */
+        int x = 4 + (2 * n) % 40 + 8, y = 12 + 8;
+        CHECK_MSG(f->rgb[y * f->rgb_stride + x * 3 + 1] > 180, "frame %d inside rect: %d", n,
+                  f->rgb[y * f->rgb_stride + x * 3 + 1]);
+        CHECK_MSG(f->yuv[0][y * f->yuv_stride[0] + x] > 180, "frame %d Y inside rect", n);
+        CHECK(f->rgb[2 * f->rgb_stride + 1] < 60);
+        int known = 0;
+        for (int i = 0; i < distinct; i++) known |= seen[i] == f;
+        if (!known && distinct < 64) seen[distinct++] = f;
+        n++;
+        pose_frame_unref(f);
+    }
+    CHECK_MSG(n == 50, "%s: %d frames", path, n);
+    /* frames come back to the pool: queue (4) + in flight + spares, never one per frame */
+    CHECK_MSG(distinct <= 11, "%d distinct frame buffers for 50 frames", distinct);
+    pose_source_free(s);
+}
+
+static void test_sampling(const char *path)
+{
+    pose_error err = {0};
+    pose_source_opts o;
+    double ts[64];
+    int st;
+    pose_source_defaults(&o);
+    o.fps = 5;
+    CHECK_INT_EQ(read_all(path, &o, ts, 64, &st, &err), 10);
+    CHECK_NEAR(ts[1], 0.2, 1e-6);
+    CHECK_NEAR(ts[9], 1.8, 1e-6);
+    pose_source_defaults(&o);
+    o.start = 1.0;
+    int n = read_all(path, &o, ts, 64, &st, &err);
+    CHECK_INT_EQ(n, 25);
+    CHECK_NEAR(ts[0], 1.0, 1e-6);
+    if (n != 25) for (int i = 0; i < n && i < 64; i++) fprintf(stderr, "t[%d] = %f\n", i, ts[i]);
+    o.duration = 0.4;
+    CHECK_INT_EQ(read_all(path, &o, ts, 64, &st, &err), 10);
+    CHECK_NEAR(ts[9], 1.36, 1e-6);
+    CHECK_INT_EQ(st, 0);
+}
+
+static void test_live_drops_oldest(const char *path)
+{
+    pose_error err = {0};
+    pose_source_opts o;
+    pose_source_defaults(&o);
+    o.live = 1;
+    o.queue_size = 2;
+    pose_source_t *s = pose_source_open(path, &o, &err);
+    CHECK(s != NULL);
+    if (!s) return;
+    usleep(300000); /* a slow consumer: the decoder runs ahead and must drop */
+    pose_frame *f;
+    int n = 0;
+    int64_t last = -1;
+    while (pose_source_read(s, &f, &err) > 0) {
+        CHECK(f->index > last);
+        last = f->index;
+        n++;
+        pose_frame_unref(f);
+    }
+    CHECK_MSG(n < 50, "live source delivered %d of 50 frames to a slow consumer", n);
+    CHECK_INT_EQ(last, 49); /* the newest frame is never the one dropped */
+    CHECK_INT_EQ(pose_source_dropped(s) + n, 50);
+    pose_source_free(s);
+}
+
+static void test_bad_input(const char *good)
+{
+    pose_error err = {0};
+    char p[4400];
+    CHECK(pose_source_open("/nonexistent/video.mp4", NULL, &err) == NULL);
+    CHECK(strstr(err.msg, "/nonexistent/video.mp4") != NULL);
+    CHECK(err.code == POSE_EIO);
+
+    snprintf(p, sizeof p, "%s/notvideo.mp4", dir);
+    FILE *fp = fopen(p, "w");
+    for (int i = 0; i < 200; i++) fprintf(fp, "this is a text file, not a video %d\n", i);
+    fclose(fp);
+    memset(&err, 0, sizeof err);
+    CHECK(pose_source_open(p, NULL, &err) == NULL);
+    CHECK_MSG(strstr(err.msg, "notvideo.mp4") != NULL, "message: %s", err.msg);
+
+    /* truncated: first 60% of the file; either a clean end or an error, after some frames */
+    static uint8_t buf[1 << 20];
+    fp = fopen(good, "rb");
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    snprintf(p, sizeof p, "%s/truncated.avi", dir);
+    fp = fopen(p, "wb");
+    fwrite(buf, 1, n * 6 / 10, fp);
+    fclose(fp);
+    double ts[64];
+    int st = 0;
+    memset(&err, 0, sizeof err);
+    int got = read_all(p, NULL, ts, 64, &st, &err);
+    CHECK_MSG(got > 0 && got < 50, "truncated file gave %d frames (%s)", got, err.msg);
+    CHECK(st == 0 || (st < 0 && err.msg[0]));
+
+    /* a stream with no frame at all: opens or fails with a message; reads end at once */
+    snprintf(p, sizeof p, "%s/empty.avi", dir);
+    CHECK_INT_EQ(gen_video(p, "mjpeg", 0, 64, 48, 25), 0);
+    memset(&err, 0, sizeof err);
+    got = read_all(p, NULL, ts, 64, &st, &err);
+    CHECK_MSG(got == 0 || (got < 0 && err.msg[0]), "empty stream: %d frames, '%s'", got, err.msg);
+
+    pose_source_opts o;
+    pose_source_defaults(&o);
+    o.queue_size = 0;
+    CHECK(pose_source_open(good, &o, &err) == NULL && err.code == POSE_EINVAL);
+}
+
+int main(void)
+{
+    av_log_set_level(AV_LOG_QUIET);
+    snprintf(dir, sizeof dir, "%s", check_tmp_dir());
+    char mp4[4400], avi[4400];
+    snprintf(mp4, sizeof mp4, "%s/rect.mp4", dir);
+    snprintf(avi, sizeof avi, "%s/rect.avi", dir);
+    CHECK_INT_EQ(gen_video(mp4, "mpeg4", 50, 64, 48, 25), 0);
+    CHECK_INT_EQ(gen_video(avi, "mjpeg", 50, 64, 48, 25), 0);
+    test_basic(mp4);
+    test_basic(avi);
+    test_sampling(mp4);
+    test_live_drops_oldest(avi);
+    test_bad_input(avi);
+    return check_report();
+}
