@@ -38,4 +38,14 @@ int pose__dtw_fail(pose_error *err, int code, const char *fmt, ...)
 /* POSE_OK when every value of x [n*ndim] is finite, else POSE_EINVAL naming the sample (what: "a"). */
 int pose__dtw_check_finite(const double *x, size_t n, size_t ndim, const char *what, pose_error *err);
 
+/* Envelope of q (length nq) for candidates of length nc under window w, with deque workspace dq
+ * (2 * nq size_t). See pose_dtw_envelope. */
+void pose__dtw_envelope_ws(const double *q, size_t nq, size_t nc, size_t w, double *upper,
+                           double *lower, size_t *dq);
+
+/* LB_Keogh in cost units (squared); stops early (returning a partial sum > stop) once above stop.
+ * contrib (may be NULL) receives the per-index terms computed so far. */
+double pose__dtw_lb_keogh_cost(const double *c, size_t nc, const double *upper, const double *lower,
+                               double *contrib, double stop);
+
 #endif

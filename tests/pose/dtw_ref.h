@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int ref_allowed(size_t i, size_t j, size_t na, size_t nb, size_t w)
+static inline int ref_allowed(size_t i, size_t j, size_t na, size_t nb, size_t w)
 {
     if (w == 0) return 1;
     long li = (long)i, lj = (long)j, la = (long)na, lb = (long)nb, lw = (long)w;
@@ -19,7 +19,7 @@ static int ref_allowed(size_t i, size_t j, size_t na, size_t nb, size_t w)
 }
 
 /* Full matrix D [(na+1) x (nb+1)] with the usual border; caller frees. */
-static double *ref_dtw_matrix(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
+static inline double *ref_dtw_matrix(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
                               size_t w, double p2)
 {
     size_t cols = nb + 1;
@@ -42,7 +42,7 @@ static double *ref_dtw_matrix(const double *a, size_t na, const double *b, size_
     return D;
 }
 
-static double ref_dtw_cost(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
+static inline double ref_dtw_cost(const double *a, size_t na, const double *b, size_t nb, size_t ndim,
                            size_t w, double p2)
 {
     double *D = ref_dtw_matrix(a, na, b, nb, ndim, w, p2);
@@ -52,7 +52,7 @@ static double ref_dtw_cost(const double *a, size_t na, const double *b, size_t n
 }
 
 /* Cost of a given path (sum of cell costs plus p2 per non-diagonal step). */
-static double ref_path_cost(const double *a, const double *b, size_t ndim, const size_t *ij,
+static inline double ref_path_cost(const double *a, const double *b, size_t ndim, const size_t *ij,
                             size_t len, double p2)
 {
     double s = 0.0;
@@ -68,14 +68,14 @@ static double ref_path_cost(const double *a, const double *b, size_t ndim, const
 
 /* Seeded random walk (xorshift64*, Box-Muller-free: sum of uniforms), n*ndim values. */
 static unsigned long long ref_rng_state = 88172645463325252ULL;
-static double ref_uniform(void)
+static inline double ref_uniform(void)
 {
     ref_rng_state ^= ref_rng_state >> 12;
     ref_rng_state ^= ref_rng_state << 25;
     ref_rng_state ^= ref_rng_state >> 27;
     return (double)((ref_rng_state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
-static void ref_random_walk(double *x, size_t n, size_t ndim)
+static inline void ref_random_walk(double *x, size_t n, size_t ndim)
 {
     for (size_t d = 0; d < ndim; d++) x[d] = ref_uniform() * 2.0 - 1.0;
     for (size_t i = 1; i < n; i++)
