@@ -54,6 +54,194 @@ const char *vram_version(void);
 const char *vram_status_str(int status);
 
 /* ==== machine: CPU/GPU detection, NVML, profiles, validation (machine.c, nvml.c, cpuinfo.c, validate.c) ==== */
+/*
+ * Detect the CPU and the NVIDIA GPUs, choose a resource profile (max batch, checkpointing, budgets)
+ * and write it as the machine profile JSON (docs/MACHINE.md holds the schema and the profile rule).
+ *
+ *     vram_machine m;
+ *     vram_error err = {0};
+ *     vram_machine_detect(&m, NULL, &err);               // NULL: NVML by dlopen; never fails for "no GPU"
+ *     vram_rules_t *r = vram_rules_create();             // the built-in seed table + memory tiers
+ *     if (vram_rules_load(r, "vram.json", &err) < 0) ...; // optional config file overriding the rule
+ *     vram_rules_select(r, &m, &m.profile);
+ *     vram_machine_write(&m, "machine.json", &err);      // atomic, creates the folder
+ *     vram_rules_free(r);
+ */
+
+#define VRAM_MAX_GPUS 16
+#define VRAM_MAX_GPU_PROCS 16
+
+/* SIMD level of the CPU, from CPUID and (for AVX state) XGETBV: the OS must save the registers too. */
+typedef enum vram_simd {
+    VRAM_SIMD_NONE = 0,    /* scalar (or not x86) */
+    VRAM_SIMD_SSE42 = 1,   /* SSE4.2 */
+    VRAM_SIMD_AVX2 = 2,    /* AVX2 + FMA3, OS saves YMM */
+    VRAM_SIMD_AVX512 = 3   /* AVX-512F, OS saves ZMM and opmask */
+} vram_simd;
+
+/* "none", "sse4.2", "avx2+fma", "avx512f". Thread-safe, never NULL. */
+const char *vram_simd_name(vram_simd s);
+
+/* The host CPU and memory. Plain data. */
+typedef struct vram_cpu_info {
+    char model[64];               /* CPUID brand string, or "unknown" */
+    int cores;                    /* logical CPUs online */
+    uint64_t memory_total_bytes;  /* physical memory */
+    uint64_t memory_available_bytes; /* MemAvailable, or free memory when the kernel lacks it */
+    vram_simd simd;
+} vram_cpu_info;
+
+/* Fill *out from CPUID, sysconf and /proc/meminfo. Never fails (unknowns are 0 / "unknown").
+ * Thread-safe. */
+void vram_cpu_detect(vram_cpu_info *out);
+
+/* One GPU as NVML reports it. Unknown numbers are -1 (doubles) or 0 (bytes); strings "" when unknown. */
+typedef struct vram_gpu_info {
+    int index;                    /* NVML index */
+    char name[96];                /* "NVIDIA GeForce RTX 4070 Ti" */
+    char uuid[96];                /* "GPU-..." */
+    uint64_t memory_total_bytes;
+    uint64_t memory_free_bytes;
+    uint64_t memory_used_bytes;
+    uint64_t memory_reserved_bytes; /* reserved by the driver (NVML memory v2), 0 when unknown */
+    int cc_major, cc_minor;       /* compute capability, -1 when unknown */
+    double power_watts;           /* draw, -1 when unknown */
+    double power_limit_watts;     /* enforced limit, -1 when unknown */
+    double temperature_celsius;   /* GPU core, -1 when unknown */
+    double utilization_gpu;       /* 0..1 over the last sample period, -1 when unknown */
+    double utilization_memory;    /* 0..1, -1 when unknown */
+    int process_count;            /* compute processes listed below (at most VRAM_MAX_GPU_PROCS) */
+    struct { uint32_t pid; uint64_t used_bytes; } processes[VRAM_MAX_GPU_PROCS];
+} vram_gpu_info;
+
+/* Facts about the whole driver, filled by a source's open(). */
+typedef struct vram_gpu_system {
+    char driver_version[80];      /* "550.54.14", "" when unknown */
+    int cuda_driver_version;      /* 12040 for CUDA 12.4, 0 when unknown */
+    int gpu_count;
+} vram_gpu_system;
+
+/*
+ * Where GPU facts come from: NVML by default, a fake in tests (STYLE.md #8). open() returns
+ * VRAM_ENOTFOUND with a message when the library or the driver is absent (not a failure of detection:
+ * the machine then has no GPU). query() fills one GPU; close() releases what open() took.
+ * One source is used by one thread at a time.
+ */
+typedef struct vram_gpu_source {
+    const char *name;             /* "nvml", "fake" */
+    void *ctx;
+    int (*open)(void *ctx, vram_gpu_system *sys, vram_error *err);
+    int (*query)(void *ctx, int index, vram_gpu_info *out, vram_error *err);
+    void (*close)(void *ctx);
+} vram_gpu_source;
+
+/* The NVML source: libnvidia-ml.so.1 loaded with dlopen on open() (no link-time dependency), or the
+ * file named by $VRAM_NVML_LIBRARY. The returned struct is static; not thread-safe (one user). */
+const vram_gpu_source *vram_gpu_source_nvml(void);
+
+/* The resource profile chosen for this machine (docs/MACHINE.md). Plain data. */
+typedef struct vram_profile {
+    char device[8];               /* "gpu" or "cpu" */
+    int gpu_index;                /* the GPU the profile is for, -1 for cpu */
+    char name[96];                /* seed entry, tier or config entry that matched ("RTX 4070 Ti 12 GB") */
+    char source[160];             /* "seed table", "memory rule", "config FILE", "cpu rule" */
+    int max_batch;
+    int gradient_checkpointing;   /* 0 or 1 */
+    double swap_threshold;        /* fraction of device memory that starts swapping, 0.85 */
+    double batch_budget;          /* fraction of device memory the batch sizer may plan for, 0.90 */
+    double inference_timeout_s;   /* 5 */
+} vram_profile;
+
+/* The machine: CPU, GPUs and the chosen profile. Plain data (about 16 KB). */
+typedef struct vram_machine {
+    vram_cpu_info cpu;
+    int nvml_available;           /* the source opened */
+    char nvml_error[512];         /* why not, when nvml_available is 0 */
+    vram_gpu_system system;
+    int gpu_count;                /* GPUs in gpus[] (at most VRAM_MAX_GPUS) */
+    vram_gpu_info gpus[VRAM_MAX_GPUS];
+    vram_profile profile;         /* from the built-in rule; vram_rules_select() again to apply a config */
+} vram_machine;
+
+/* Detect CPU and GPUs through src (NULL: vram_gpu_source_nvml()) and choose the profile with the
+ * built-in rule. A missing NVML or driver is not an error: gpu_count is 0, nvml_error says why.
+ * Returns VRAM_OK, or a negative status when the source fails after opening (err says which GPU). */
+int vram_machine_detect(vram_machine *m, const vram_gpu_source *src, vram_error *err);
+
+/* The machine profile JSON (schema "ai-ml-pipeline/machine/1", docs/MACHINE.md). *json is malloc'd,
+ * the caller frees it with free(). Returns VRAM_OK or VRAM_ENOMEM. */
+int vram_machine_to_json(const vram_machine *m, char **json, vram_error *err);
+
+/* Write the profile JSON to path atomically (temp file + rename), creating missing folders.
+ * Returns VRAM_OK or VRAM_EIO naming the path. */
+int vram_machine_write(const vram_machine *m, const char *path, vram_error *err);
+
+/* The default profile path: $XDG_CONFIG_HOME/ai-ml-pipeline/machine.json, else
+ * $HOME/.config/ai-ml-pipeline/machine.json. Returns VRAM_OK, or VRAM_ENOTFOUND when neither variable
+ * is set, VRAM_EINVAL when buf is too small. */
+int vram_machine_default_path(char *buf, size_t size, vram_error *err);
+
+/* Profile rules: the seed table, memory tiers and defaults; a config file overrides them. Opaque. */
+typedef struct vram_rules vram_rules_t;
+
+/* The built-in rules (docs/MACHINE.md). NULL on host OOM. Free with vram_rules_free(). */
+vram_rules_t *vram_rules_create(void);
+void vram_rules_free(vram_rules_t *r);
+
+/* Apply a config file (JSON, docs/MACHINE.md "Config file") on top of the rules. On error the rules
+ * are unchanged and err names the file and the line/column or the field ("vram.json: tiers[2].max_batch:
+ * must be an integer 1..1048576"). Returns VRAM_OK, VRAM_EIO, VRAM_EINVAL or VRAM_ENOMEM. */
+int vram_rules_load(vram_rules_t *r, const char *path, vram_error *err);
+
+/* The same from memory; name is used in messages. */
+int vram_rules_parse(vram_rules_t *r, const char *text, size_t len, const char *name, vram_error *err);
+
+/* Choose the profile for m (its first GPU, or the CPU when it has none) into *out. Never fails. */
+void vram_rules_select(const vram_rules_t *r, const vram_machine *m, vram_profile *out);
+
+/* Environment checks of `vram validate`, as data. */
+typedef enum vram_check_status {
+    VRAM_CHECK_PASS = 0,
+    VRAM_CHECK_WARN = 1,          /* works, but worth a look */
+    VRAM_CHECK_SKIP = 2,          /* optional and absent (no GPU) */
+    VRAM_CHECK_FAIL = 3
+} vram_check_status;
+
+/* "pass", "warn", "skip", "FAIL". Thread-safe, never NULL. */
+const char *vram_check_status_name(vram_check_status s);
+
+typedef struct vram_check {
+    char name[32];                /* "system memory" */
+    int required;                 /* a FAIL of a required check fails validation */
+    vram_check_status status;
+    char detail[256];             /* what was found */
+    char fix[256];                /* what to do when it is not a pass, "" otherwise */
+} vram_check;
+
+typedef struct vram_validate_options {
+    const vram_gpu_source *gpus;  /* NULL: NVML */
+    const char *disk_path;        /* where free space is checked, "." by default */
+    uint64_t min_memory_bytes;    /* system memory below this fails, 2 GiB */
+    uint64_t min_disk_bytes;      /* free disk below this fails, 1 GiB */
+} vram_validate_options;
+
+vram_validate_options vram_validate_defaults(void);
+
+/* Run libvram's checks (compiler, C runtime, jansson, libwebsockets, CUDA driver and runtime, NVML,
+ * GPU memory, system memory, disk, SIMD) into out[0..cap). Returns how many were written.
+ * Programs append their own checks (FFmpeg, SQLite, models) to the same array. */
+int vram_validate_run(const vram_validate_options *o, vram_check *out, int cap);
+
+/* 1 when no required check failed. */
+int vram_checks_ok(const vram_check *checks, int n);
+
+/* Fill one check (printf-style detail; fix may be NULL). For programs adding their own checks. */
+void vram_check_set(vram_check *c, const char *name, int required, vram_check_status status,
+                    const char *fix, const char *detail_fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
 
 /* ==== devices: sim, host, cuda (device*.c) ==== */
 

@@ -17,6 +17,9 @@ typedef struct command {
 
 static const command commands[] = {
     /* one line per command, in the order --help shows them; each cmd_* lives in vram_<cmd>.c */
+    {"detect", cmd_detect, "detect CPU and GPUs, choose the resource profile, write machine.json"},
+    {"validate", cmd_validate, "check the environment: libraries, models, GPU, memory, disk, SIMD"},
+    {"serve", cmd_serve, "serve Prometheus /metrics and JSON for GPUs and the allocator"},
     {NULL, NULL, NULL},
 };
 

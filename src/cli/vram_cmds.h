@@ -3,4 +3,8 @@
 #ifndef VRAM_CMDS_H
 #define VRAM_CMDS_H
 
+int cmd_detect(int argc, char **argv);   /* vram_detect.c */
+int cmd_validate(int argc, char **argv); /* vram_validate.c */
+int cmd_serve(int argc, char **argv);    /* vram_serve.c */
+
 #endif
