@@ -363,9 +363,77 @@ void pose_roi_to_frame(const pose_roi *roi, double u, double v, double *x, doubl
 
 /* ==== models: movenet, blazepose (movenet*.c, blazepose*.c) ==== */
 
+/* People found in one frame: what every model produces and every output consumes. */
+#define POSE_MAX_KEYPOINTS 33
+#define POSE_MAX_PERSONS 10
+
+typedef struct pose_keypoint {
+    float x, y;    /* pixels of the original frame */
+    float score;   /* 0..1: MoveNet's confidence; BlazePose's visibility */
+} pose_keypoint;
+
+typedef struct pose_person {
+    int id;                    /* stable track id >= 1 (0 = not tracked) */
+    float score;               /* 0..1 */
+    float bbox[4];             /* x0, y0, x1, y1, frame pixels */
+    int n_keypoints;           /* 17 (COCO order) or 33 (BlazePose order) */
+    pose_keypoint kp[POSE_MAX_KEYPOINTS];
+    int has_world;             /* world[] is valid (BlazePose) */
+    float world[POSE_MAX_KEYPOINTS][3]; /* metres, origin between the hips, y down (MediaPipe) */
+    float presence[POSE_MAX_KEYPOINTS]; /* BlazePose landmark presence 0..1 (0 for MoveNet) */
+} pose_person;
+
+typedef struct pose_result {
+    int64_t index;     /* frame index in the stream */
+    double t;          /* seconds from the stream start */
+    int n_persons;
+    pose_person persons[POSE_MAX_PERSONS];
+} pose_result;
+
+/* What an output needs to know about the stream it describes. Strings are borrowed. */
+typedef struct pose_stream_desc {
+    const char *model;                 /* "movenet-lightning", ... */
+    const char *const *keypoint_names; /* n_keypoints names in the model's order */
+    int n_keypoints;
+    int has_world;
+    int width, height;                 /* frame pixels */
+    double fps;                        /* nominal; 0 when unknown */
+    const char *source;                /* input path or URL */
+} pose_stream_desc;
+
+/* Keypoint names: COCO-17 (MoveNet) and BlazePose-33, lower_snake_case. */
+extern const char *const pose_coco17_names[17];
+extern const char *const pose_blazepose33_names[33];
+
 /* ==== tracker and One Euro smoother (tracker*.c, one_euro*.c) ==== */
 
 /* ==== outputs: JSONL, CSV, overlay (export*.c, overlay*.c) ==== */
+
+/*
+ * JSON Lines: the first line is {"type":"header","model":..,"keypoint_names":[..],"width":W,
+ * "height":H,"fps":F,"source":..}; then one line per processed frame {"type":"frame","index":i,
+ * "t":seconds,"persons":[{"id":n,"score":s,"bbox":[x0,y0,x1,y1],"keypoints":[[x,y,score],..],
+ * "world":[[x,y,z],..]}]} ("world" only when desc->has_world). Each line is formatted in memory and
+ * written with one write(): a reader tailing the file, or a file cut short by a crash or SIGINT,
+ * never sees a partial line. The file is written in place (not temp + rename) for that reason.
+ * Pixels have 2 decimals, scores and metres 4; non-finite numbers are written as null.
+ * path "-" writes to stdout. Not thread-safe: one writer per thread.
+ */
+typedef struct pose_jsonl pose_jsonl_t;
+pose_jsonl_t *pose_jsonl_open(const char *path, const pose_stream_desc *desc, pose_error *err);
+int pose_jsonl_write(pose_jsonl_t *w, const pose_result *r, pose_error *err);
+/* Closes (fsync for regular files) and frees; accepts NULL. 0 or a negative status. */
+int pose_jsonl_close(pose_jsonl_t *w, pose_error *err);
+
+/*
+ * CSV: header "frame,t,id,score,x0,y0,x1,y1,<name>_x,<name>_y,<name>_score,..." (plus
+ * "<name>_wx,<name>_wy,<name>_wz" with world landmarks); one row per person per frame. Written to
+ * PATH.tmp and renamed to PATH by pose_csv_close, so PATH is never half-written.
+ */
+typedef struct pose_csv pose_csv_t;
+pose_csv_t *pose_csv_open(const char *path, const pose_stream_desc *desc, pose_error *err);
+int pose_csv_write(pose_csv_t *w, const pose_result *r, pose_error *err);
+int pose_csv_close(pose_csv_t *w, pose_error *err);
 
 #ifdef __cplusplus
 }
