@@ -3,4 +3,7 @@
 #ifndef POSE_CMDS_H
 #define POSE_CMDS_H
 
+int cmd_dtw(int argc, char **argv);
+int cmd_bench_dtw(int argc, char **argv);
+
 #endif
