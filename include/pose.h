@@ -224,6 +224,79 @@ int pose_series_csv_read(const char *path, double **out, size_t *n, size_t *ndim
 
 /* ==== keypoint series I/O: JSONL frames reader (frames*.c) ==== */
 
+/*
+ * Reads the JSON Lines written by `pose analyze` (pose_jsonl_*, "outputs" below): one header line
+ * {"type":"header","model":..,"keypoint_names":[..],"width":W,"height":H,"fps":F,"source":..} then
+ * one line per frame {"type":"frame","index":i,"t":s,"persons":[{"id":n,"score":s,"bbox":[..],
+ * "keypoints":[[x,y,score],..],"world":[[x,y,z],..]}]}. Strict: every error names "file:line: why"
+ * (bad JSON, a missing or mistyped field, a keypoint count that differs from the header's names,
+ * a frame before the header, times that go backwards). Blank lines are skipped; `null` numbers
+ * (the writer's non-finite values) read as NaN. Unknown fields are ignored (forward compatible).
+ *
+ *     pose_frames_t *f = pose_frames_read("s.jsonl", &err);      // NULL: err.msg says why
+ *     pose_kp_series s;
+ *     if (pose_frames_series(f, -1, &s, &err) == POSE_OK) {    // -1: the most frequent person
+ *         ... s.kp[(i * s.nkp + k) * 3 + 0..2] ...
+ *         pose_kp_series_free(&s);
+ *     }
+ *     pose_frames_free(f);
+ *
+ * A pose_frames_t is immutable after reading: its getters are thread-safe.
+ */
+typedef enum pose_skeleton {
+    POSE_SKELETON_UNKNOWN = 0,     /* names match neither set: angles cannot be computed */
+    POSE_SKELETON_COCO17 = 1,      /* MoveNet: pose_coco17_names */
+    POSE_SKELETON_BLAZEPOSE33 = 2  /* BlazePose: pose_blazepose33_names (heels, foot index, world) */
+} pose_skeleton;
+
+typedef struct pose_frames pose_frames_t;
+
+/* Parses a whole JSONL buffer; name is used in messages. NULL on error (err filled). An input with
+ * a header and no frame is valid (0 frames). */
+pose_frames_t *pose_frames_parse(const char *buf, size_t len, const char *name, pose_error *err);
+/* Same from a file (POSE_EIO in err->code when it cannot be read). */
+pose_frames_t *pose_frames_read(const char *path, pose_error *err);
+void pose_frames_free(pose_frames_t *f);
+
+typedef struct pose_frames_info {
+    const char *model;        /* borrowed, "" when absent */
+    const char *source;       /* borrowed, "" when absent */
+    int width, height;        /* frame pixels, 0 when absent */
+    double fps;               /* nominal, 0 when absent */
+    size_t nkp;               /* keypoints per person (length of keypoint_names) */
+    const char *const *keypoint_names; /* nkp names, borrowed */
+    pose_skeleton skeleton;   /* recognised from the names */
+    size_t frames;            /* frame lines */
+    size_t persons;           /* distinct person ids */
+} pose_frames_info;
+
+void pose_frames_get_info(const pose_frames_t *f, pose_frames_info *info);
+/* Distinct person ids in ascending order: writes min(count, cap) of them to ids, returns count. */
+size_t pose_frames_person_ids(const pose_frames_t *f, int64_t *ids, size_t cap);
+
+/* One person's keypoints over every frame of the file (frames where the person is absent hold NaN
+ * keypoints, score 0). Arrays are malloc'ed and owned by the series. */
+typedef struct pose_kp_series {
+    size_t n;                 /* frames (all frames of the file) */
+    size_t nkp;               /* keypoints per frame */
+    pose_skeleton skeleton;
+    int64_t person_id;
+    double *t;                /* [n] seconds */
+    int64_t *index;           /* [n] frame index */
+    double *kp;               /* [n][nkp][3] x, y (pixels, y down), score 0..1 */
+    double *world;            /* [n][nkp][3] metres, y down (MediaPipe); NULL when no frame had it;
+                                 NaN in frames without it */
+} pose_kp_series;
+
+/* The series of person id (-1: the id present in the most frames, ties to the smallest). Fills *out
+ * (zeroed on failure). POSE_ENOTFOUND when the id is absent or the file has no person. */
+int pose_frames_series(const pose_frames_t *f, int64_t id, pose_kp_series *out, pose_error *err);
+/* Frees the arrays and zeroes *s; accepts NULL and a zeroed series. */
+void pose_kp_series_free(pose_kp_series *s);
+/* The skeleton whose names are exactly these (in this order), else POSE_SKELETON_UNKNOWN. */
+pose_skeleton pose_skeleton_from_names(const char *const *names, size_t n);
+
+
 /* ==== kinematics: joint angles (kinematics*.c) ==== */
 
 /* ==== repetitions (reps*.c) ==== */
@@ -406,6 +479,95 @@ extern const char *const pose_coco17_names[17];
 extern const char *const pose_blazepose33_names[33];
 
 /* ==== tracker and One Euro smoother (tracker*.c, one_euro*.c) ==== */
+
+/*
+ * One Euro filter (Casiez, Roussel, Vogel, CHI 2012): an exponential low-pass whose cutoff rises
+ * with speed, cutoff = min_cutoff + beta * |dx/dt| (the derivative itself low-passed at d_cutoff),
+ * alpha = 1 / (1 + tau / Te), tau = 1 / (2 pi cutoff), Te the time since the previous sample. As
+ * in MediaPipe, the speed is computed from the previous RAW value and multiplied by a value scale,
+ * 1 / (object size), so one set of parameters fits people near and far.
+ */
+typedef struct pose_one_euro_params {
+    double min_cutoff;  /* Hz */
+    double beta;        /* s per unit of scaled speed */
+    double d_cutoff;    /* Hz, for the derivative */
+    double freq;        /* Hz assumed for the first step (then measured from timestamps) */
+} pose_one_euro_params;
+
+typedef enum pose_smooth_preset {
+    POSE_SMOOTH_NONE = 0,
+    /* tfjs-models MoveNet KEYPOINT_FILTER_CONFIG: 30 Hz, min_cutoff 6.36, beta 636.61, d_cutoff
+     * 4.77, on coordinates normalised by the frame size (value scale 1 / frame side) */
+    POSE_SMOOTH_MOVENET = 1,
+    /* MediaPipe's One Euro landmark parameters (LandmarksSmoothingCalculator): min_cutoff 0.05,
+     * beta 80, d_cutoff 1, value scale 1 / person size ((bbox w + h) / 2, pixels) */
+    POSE_SMOOTH_MEDIAPIPE = 2,
+    /* MediaPipe pose world landmarks: min_cutoff 0.1, beta 40, d_cutoff 1, no value scaling */
+    POSE_SMOOTH_MEDIAPIPE_WORLD = 3
+} pose_smooth_preset;
+
+void pose_one_euro_preset(pose_smooth_preset preset, pose_one_euro_params *p);
+
+/* One filtered scalar. Plain state: zero it (or pose_one_euro_reset) before the first sample. */
+typedef struct pose_one_euro {
+    pose_one_euro_params p;
+    double x;       /* last filtered value */
+    double raw;     /* last raw value */
+    double dx;      /* last filtered derivative (scaled units per second) */
+    double t;       /* time of the last sample, seconds */
+    int n;          /* samples seen */
+} pose_one_euro;
+
+void pose_one_euro_reset(pose_one_euro *f, const pose_one_euro_params *p);
+/* Filters x observed at time t (seconds) with the given value scale (1 = none). A sample whose
+ * time does not advance is returned unchanged and does not alter the state. */
+double pose_one_euro_apply(pose_one_euro *f, double x, double t, double value_scale);
+/* The smoothing factor for a cutoff (Hz) and a time step (s): 1 / (1 + 1 / (2 pi cutoff dt)). */
+double pose_one_euro_alpha(double cutoff, double dt);
+
+/* Smooths every tracked person of each result in place (keypoints x/y with the keypoint preset,
+ * world landmarks with the world preset), keeping one filter set per track id; a track unseen
+ * for max_age seconds is forgotten. frame_side: the frame's larger side (for the MoveNet scale). */
+typedef struct pose_smoother pose_smoother_t;
+pose_smoother_t *pose_smoother_create(pose_smooth_preset keypoints, pose_smooth_preset world,
+                                      double max_age, pose_error *err);
+void pose_smoother_apply(pose_smoother_t *s, pose_result *r, int frame_side);
+void pose_smoother_free(pose_smoother_t *s);
+
+/*
+ * Multi-person tracker: gives each person a stable id across frames. Similarity between a
+ * detection and a track is OKS-like keypoint similarity (COCO falloffs, keypoints above a score
+ * threshold, at least min_keypoints of them) or, when too few keypoints are confident, box IoU.
+ * Detections are matched greedily, best score first, to the most similar track above
+ * min_similarity; the others start new tracks; a track unmatched for max_age seconds ends.
+ * Ids start at 1 and are never reused. Not thread-safe (one tracker per stream).
+ */
+typedef enum pose_track_metric {
+    POSE_TRACK_AUTO = 0,  /* keypoints when enough are confident, else boxes */
+    POSE_TRACK_OKS = 1,
+    POSE_TRACK_IOU = 2
+} pose_track_metric;
+
+typedef struct pose_tracker_opts {
+    pose_track_metric metric;
+    double max_age;          /* seconds (default 1) */
+    double min_similarity;   /* default 0.15 */
+    double kp_threshold;     /* keypoint score needed to count (default 0.3) */
+    int min_keypoints;       /* default 4 */
+    int max_tracks;          /* default 18 */
+} pose_tracker_opts;
+
+void pose_tracker_defaults(pose_tracker_opts *o);
+typedef struct pose_tracker pose_tracker_t;
+pose_tracker_t *pose_tracker_create(const pose_tracker_opts *o, pose_error *err);
+/* Sets persons[i].id for every person of r (r->t must not go backwards). */
+void pose_tracker_update(pose_tracker_t *tr, pose_result *r);
+void pose_tracker_free(pose_tracker_t *tr);
+
+/* Similarities in 0..1 (exported for tests and tools). */
+double pose_box_iou(const float a[4], const float b[4]);
+double pose_keypoint_similarity(const pose_person *a, const pose_person *b, double kp_threshold,
+                                int min_keypoints);
 
 /* ==== outputs: JSONL, CSV, overlay (export*.c, overlay*.c) ==== */
 
