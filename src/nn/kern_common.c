@@ -13,7 +13,7 @@ size_t nn__dtype_size(nn__dtype t)
     case NN__I32: return sizeof(int32_t);
     case NN__BOOL: return sizeof(uint8_t);
     }
-    assert(!"unknown dtype");
+    assert(0 && "unknown dtype");
     return 0;
 }
 

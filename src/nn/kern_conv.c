@@ -56,7 +56,7 @@ static inline float apply_act(float v, nn__act act)
     return v;
 }
 
-enum { MR = 3, NR = 16, PCHUNK = 64 };
+enum { MR = 4, NR = 8, PCHUNK = 64 };
 
 /* Four floats as one value: GCC/Clang generic vectors (SSE2 on x86-64, NEON on arm64, scalar code
  * elsewhere). This is the only non-ISO construct of the kernels; it keeps the accumulators of the
