@@ -256,6 +256,75 @@ void vram_check_set(vram_check *c, const char *name, int required, vram_check_st
 /* ==== batch sizer (batch.c) ==== */
 
 /* ==== metrics exporter (metrics*.c, serve*.c) ==== */
+/*
+ * Prometheus text (format 0.0.4) and JSON for the GPUs and for caching allocators, and the HTTP
+ * server of `vram serve` (libwebsockets, one event loop owning the sockets). docs/SERVE.md lists
+ * every metric. GPU metrics are named like nvidia_gpu_exporter (nvidia_smi_*, base units: bytes,
+ * ratios, watts, celsius); allocator metrics are ours (vram_*). Unknown values are left out.
+ *
+ *     vram_server_options o = vram_server_defaults();    // 127.0.0.1:9400, NVML, no allocator
+ *     o.alloc_metrics = my_pool_stats; o.alloc_ctx = pool; // optional: export an allocator
+ *     vram_server_t *s = vram_server_create(&o, &err);    // binds; fails if the port is taken
+ *     signal handler: vram_server_stop(s);
+ *     vram_server_run(s);                                  // serves until stopped
+ *     vram_server_free(s);
+ */
+
+/* One allocator's numbers as exported (plain data; bytes and counts since the allocator started). */
+typedef struct vram_alloc_metrics {
+    char name[32];                      /* label pool="..." */
+    uint64_t allocated_bytes, allocated_peak_bytes;  /* requested bytes in live blocks */
+    uint64_t reserved_bytes, reserved_peak_bytes;    /* device memory held, live or cached */
+    double fragmentation_ratio;         /* 1 - largest free block / total free, 0..1 */
+    uint64_t alloc_total, free_total, retry_total, oom_total;
+    uint64_t swapped_out_bytes_total, swapped_in_bytes_total, evictions_total;
+} vram_alloc_metrics;
+
+/* Fill out[0..cap) with the allocators to export, return how many (or a negative status: then none
+ * are exported on this scrape). Called from the server's thread on every /metrics and /stats. */
+typedef int (*vram_alloc_metrics_fn)(void *ctx, vram_alloc_metrics *out, int cap);
+
+/* The Prometheus text for machine m (GPUs as queried) and n allocators. *text is malloc'd (free()).
+ * Returns VRAM_OK or VRAM_ENOMEM. Thread-safe. */
+int vram_metrics_render(const vram_machine *m, const vram_alloc_metrics *alloc, int n, char **text,
+                        vram_error *err);
+
+/* Allocator metrics files: how a process using an allocator hands its numbers to `vram serve --stats FILE`
+ * ({"allocators": [{"name": ..., "allocated_bytes": ..., ...}]}, docs/SERVE.md). write() is atomic.
+ * load() fills out[0..cap) and returns how many, or a negative status with err naming the file/field. */
+int vram_alloc_metrics_write(const char *path, const vram_alloc_metrics *a, int n, vram_error *err);
+int vram_alloc_metrics_load(const char *path, vram_alloc_metrics *out, int cap, vram_error *err);
+int vram_alloc_metrics_parse(const char *text, size_t len, const char *name, vram_alloc_metrics *out, int cap,
+                             vram_error *err);
+
+typedef struct vram_server_t vram_server_t;
+
+typedef struct vram_server_options {
+    const char *bind;                   /* address to listen on, "127.0.0.1" */
+    int port;                           /* 9400 (pose serve uses 8080); 0: any free port */
+    const char *token;                  /* bearer token; required when bind is not loopback */
+    const vram_gpu_source *gpus;        /* NULL: NVML */
+    vram_alloc_metrics_fn alloc_metrics;/* NULL: no allocator metrics */
+    void *alloc_ctx;
+} vram_server_options;
+
+vram_server_options vram_server_defaults(void);
+
+/* Open the GPU source and listen. NULL on failure with err saying why (port taken, token missing).
+ * A machine without GPU is not a failure: /healthz says so. */
+vram_server_t *vram_server_create(const vram_server_options *o, vram_error *err);
+
+/* The port actually listened on (useful with port 0). */
+int vram_server_port(const vram_server_t *s);
+
+/* Serve until vram_server_stop(). Returns VRAM_OK. Call from one thread. */
+int vram_server_run(vram_server_t *s);
+
+/* Ask run() to return. Safe from a signal handler and from other threads. */
+void vram_server_stop(vram_server_t *s);
+
+/* Close the sockets and the GPU source. Accepts NULL. Not while run() is running. */
+void vram_server_free(vram_server_t *s);
 
 #ifdef __cplusplus
 }
