@@ -1,0 +1,238 @@
+/*
+ * test_kern_elementwise.c - binary ops with broadcasting (scalar, row, column, both sides, rank
+ * mismatch), int32 floor division of negatives, comparisons and logical ops to bool, unary ops,
+ * Cast (truncation), Select with broadcasting, AddN; thread counts 1/2/3 agree bit for bit.
+ */
+#include "check.h"
+#include "kernels.h"
+
+static nn__shape S(int rank, int64_t d0, int64_t d1, int64_t d2, int64_t d3)
+{
+    nn__shape s = {.rank = rank, .d = {d0, d1, d2, d3}};
+    return s;
+}
+
+static void bin(nn__binop op, nn__dtype dt, const void *a, nn__shape as, const void *b, nn__shape bs,
+                void *y, nn__shape *ys, int nth)
+{
+    CHECK_INT_EQ(nn__broadcast_shape(&as, &bs, ys), 0);
+    for (int t = 0; t < nth; t++) nn__binary_ref(op, dt, a, &as, b, &bs, y, ys, t, nth);
+}
+
+static void test_broadcast_shape(void)
+{
+    nn__shape o;
+    nn__shape a = S(3, 2, 1, 4, 0), b = S(2, 3, 1, 0, 0);
+    CHECK_INT_EQ(nn__broadcast_shape(&a, &b, &o), 0);
+    CHECK_INT_EQ(o.rank, 3); CHECK_INT_EQ(o.d[0], 2); CHECK_INT_EQ(o.d[1], 3); CHECK_INT_EQ(o.d[2], 4);
+    nn__shape c = S(1, 3, 0, 0, 0), d = S(2, 2, 4, 0, 0);
+    CHECK_INT_EQ(nn__broadcast_shape(&c, &d, &o), -1);
+    nn__shape sc = S(0, 0, 0, 0, 0);
+    CHECK_INT_EQ(nn__broadcast_shape(&sc, &d, &o), 0);
+    CHECK_INT_EQ(o.rank, 2); CHECK_INT_EQ(o.d[1], 4);
+    CHECK_INT_EQ(nn__binop_out_dtype(NN__BIN_LESS, NN__F32), NN__BOOL);
+    CHECK_INT_EQ(nn__binop_out_dtype(NN__BIN_ADD, NN__I32), NN__I32);
+    CHECK_INT_EQ(nn__binop_out_dtype(NN__BIN_LOGICAL_AND, NN__F32), -1);
+    CHECK_INT_EQ(nn__binop_out_dtype(NN__BIN_ADD, NN__BOOL), -1);
+}
+
+static void test_float_ops(void)
+{
+    float a[6] = {1, 2, 3, 4, 5, 6}, s = 2.0f, row[3] = {10, 20, 30}, col[2] = {-1, 1}, y[6];
+    nn__shape ys;
+    bin(NN__BIN_ADD, NN__F32, a, S(2, 2, 3, 0, 0), &s, S(0, 0, 0, 0, 0), y, &ys, 1);
+    CHECK_NEAR(y[0], 3, 0); CHECK_NEAR(y[5], 8, 0);
+    bin(NN__BIN_SUB, NN__F32, &s, S(1, 1, 0, 0, 0), a, S(2, 2, 3, 0, 0), y, &ys, 2); /* scalar on the left */
+    CHECK_INT_EQ(ys.rank, 2); CHECK_NEAR(y[0], 1, 0); CHECK_NEAR(y[5], -4, 0);
+    bin(NN__BIN_MUL, NN__F32, a, S(2, 2, 3, 0, 0), row, S(1, 3, 0, 0, 0), y, &ys, 3);
+    CHECK_NEAR(y[0], 10, 0); CHECK_NEAR(y[4], 100, 0); CHECK_NEAR(y[5], 180, 0);
+    bin(NN__BIN_MUL, NN__F32, a, S(2, 2, 3, 0, 0), col, S(2, 2, 1, 0, 0), y, &ys, 2);
+    CHECK_NEAR(y[0], -1, 0); CHECK_NEAR(y[2], -3, 0); CHECK_NEAR(y[3], 4, 0);
+    /* both sides broadcast: [2,1] x [1,3] -> [2,3] */
+    bin(NN__BIN_SQUARED_DIFFERENCE, NN__F32, col, S(2, 2, 1, 0, 0), row, S(2, 1, 3, 0, 0), y, &ys, 3);
+    CHECK_INT_EQ(ys.d[0], 2); CHECK_INT_EQ(ys.d[1], 3);
+    CHECK_NEAR(y[0], 121, 0); CHECK_NEAR(y[2], 961, 0); CHECK_NEAR(y[3], 81, 0); CHECK_NEAR(y[5], 841, 0);
+    float n[4] = {-7, 7, -7, 7.5f}, d[4] = {2, -2, -2, 2};
+    bin(NN__BIN_FLOORDIV, NN__F32, n, S(1, 4, 0, 0, 0), d, S(1, 4, 0, 0, 0), y, &ys, 1);
+    CHECK_NEAR(y[0], -4, 0); CHECK_NEAR(y[1], -4, 0); CHECK_NEAR(y[2], 3, 0); CHECK_NEAR(y[3], 3, 0);
+    bin(NN__BIN_REALDIV, NN__F32, n, S(1, 4, 0, 0, 0), d, S(1, 4, 0, 0, 0), y, &ys, 1);
+    CHECK_NEAR(y[0], -3.5, 0); CHECK_NEAR(y[3], 3.75, 0);
+    bin(NN__BIN_MAXIMUM, NN__F32, n, S(1, 4, 0, 0, 0), &s, S(0, 0, 0, 0, 0), y, &ys, 1);
+    CHECK_NEAR(y[0], 2, 0); CHECK_NEAR(y[1], 7, 0);
+    bin(NN__BIN_MINIMUM, NN__F32, n, S(1, 4, 0, 0, 0), &s, S(0, 0, 0, 0, 0), y, &ys, 1);
+    CHECK_NEAR(y[0], -7, 0); CHECK_NEAR(y[1], 2, 0);
+}
+
+static void test_int_ops(void)
+{
+    int32_t n[6] = {-7, 7, -7, 7, -6, 0}, d[6] = {2, -2, -2, 2, 3, 5}, y[6];
+    nn__shape ys, s6 = S(1, 6, 0, 0, 0);
+    bin(NN__BIN_FLOORDIV, NN__I32, n, s6, d, s6, y, &ys, 2);
+    CHECK_INT_EQ(y[0], -4); CHECK_INT_EQ(y[1], -4); CHECK_INT_EQ(y[2], 3); CHECK_INT_EQ(y[3], 3);
+    CHECK_INT_EQ(y[4], -2); CHECK_INT_EQ(y[5], 0);
+    bin(NN__BIN_REALDIV, NN__I32, n, s6, d, s6, y, &ys, 1); /* TF.js: int32 div is floorDiv */
+    CHECK_INT_EQ(y[0], -4); CHECK_INT_EQ(y[2], 3);
+    int32_t z = 0, big = INT32_MAX, one = 1;
+    bin(NN__BIN_FLOORDIV, NN__I32, n, s6, &z, S(0, 0, 0, 0, 0), y, &ys, 1);
+    CHECK_INT_EQ(y[0], 0);
+    bin(NN__BIN_ADD, NN__I32, &big, S(0, 0, 0, 0, 0), &one, S(0, 0, 0, 0, 0), y, &ys, 1);
+    CHECK_INT_EQ(y[0], INT32_MIN); /* wraps like Int32Array */
+    int32_t m[3] = {48, 48, 48}, col[2] = {2, 3}, y2[6];
+    bin(NN__BIN_MUL, NN__I32, col, S(2, 2, 1, 0, 0), m, S(1, 3, 0, 0, 0), y2, &ys, 3);
+    CHECK_INT_EQ(y2[0], 96); CHECK_INT_EQ(y2[3], 144);
+    bin(NN__BIN_SUB, NN__I32, n, s6, d, s6, y, &ys, 1);
+    CHECK_INT_EQ(y[0], -9); CHECK_INT_EQ(y[1], 9);
+    bin(NN__BIN_MAXIMUM, NN__I32, n, s6, &z, S(0, 0, 0, 0, 0), y, &ys, 1);
+    CHECK_INT_EQ(y[0], 0); CHECK_INT_EQ(y[1], 7);
+    bin(NN__BIN_SQUARED_DIFFERENCE, NN__I32, n, s6, d, s6, y, &ys, 1);
+    CHECK_INT_EQ(y[0], 81); CHECK_INT_EQ(y[4], 81);
+}
+
+static void test_compare_logical(void)
+{
+    float a[4] = {1, 2, 3, 4}, t = 2.5f;
+    uint8_t y[4], y2[4];
+    nn__shape ys, s4 = S(1, 4, 0, 0, 0), sc = S(0, 0, 0, 0, 0);
+    bin(NN__BIN_GREATER, NN__F32, a, s4, &t, sc, y, &ys, 1);
+    CHECK(y[0] == 0 && y[1] == 0 && y[2] == 1 && y[3] == 1);
+    bin(NN__BIN_LESS, NN__F32, a, s4, &t, sc, y2, &ys, 1);
+    CHECK(y2[0] == 1 && y2[1] == 1 && y2[2] == 0 && y2[3] == 0);
+    float two = 2.0f;
+    bin(NN__BIN_GREATER_EQUAL, NN__F32, a, s4, &two, sc, y, &ys, 2);
+    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 1);
+    bin(NN__BIN_LESS_EQUAL, NN__F32, a, s4, &two, sc, y, &ys, 2);
+    CHECK(y[0] == 1 && y[1] == 1 && y[2] == 0);
+    bin(NN__BIN_EQUAL, NN__F32, a, s4, &two, sc, y, &ys, 3);
+    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0 && y[3] == 0);
+    int32_t ia[3] = {5, -1, 5}, five = 5;
+    bin(NN__BIN_EQUAL, NN__I32, ia, S(1, 3, 0, 0, 0), &five, sc, y, &ys, 1);
+    CHECK(y[0] == 1 && y[1] == 0 && y[2] == 1);
+    bin(NN__BIN_NOT_EQUAL, NN__I32, ia, S(1, 3, 0, 0, 0), &five, sc, y, &ys, 1);
+    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0);
+    uint8_t p[4] = {1, 1, 0, 0}, q[2] = {1, 0}, r[4];
+    bin(NN__BIN_LOGICAL_AND, NN__BOOL, p, S(2, 2, 2, 0, 0), q, S(1, 2, 0, 0, 0), r, &ys, 1);
+    CHECK(r[0] == 1 && r[1] == 0 && r[2] == 0 && r[3] == 0);
+    bin(NN__BIN_LOGICAL_OR, NN__BOOL, p, S(2, 2, 2, 0, 0), q, S(1, 2, 0, 0, 0), r, &ys, 2);
+    CHECK(r[0] == 1 && r[1] == 1 && r[2] == 1 && r[3] == 0);
+}
+
+/* A big rank-4 broadcast [2,5,7,3] x [5,1,3] gives the same bytes for 1, 2 and 3 threads and
+ * matches a direct index computation. */
+static void test_threads(void)
+{
+    enum { N = 2 * 5 * 7 * 3 };
+    float a[N], b[15], y1[N], y2[N];
+    for (int i = 0; i < N; i++) a[i] = (float)i * 0.5f;
+    for (int i = 0; i < 15; i++) b[i] = (float)(i * i);
+    nn__shape ys;
+    bin(NN__BIN_ADD, NN__F32, a, S(4, 2, 5, 7, 3), b, S(3, 5, 1, 3, 0), y1, &ys, 1);
+    int bad = 0;
+    for (int n = 0; n < 2; n++)
+        for (int h = 0; h < 5; h++)
+            for (int w = 0; w < 7; w++)
+                for (int c = 0; c < 3; c++) {
+                    int i = ((n * 5 + h) * 7 + w) * 3 + c;
+                    if (y1[i] != a[i] + b[h * 3 + c]) bad++;
+                }
+    CHECK_INT_EQ(bad, 0);
+    for (int nth = 2; nth <= 3; nth++) {
+        memset(y2, 0, sizeof y2);
+        bin(NN__BIN_ADD, NN__F32, a, S(4, 2, 5, 7, 3), b, S(3, 5, 1, 3, 0), y2, &ys, nth);
+        CHECK(memcmp(y1, y2, sizeof y1) == 0);
+    }
+}
+
+static void test_unary(void)
+{
+    float x[5] = {-2, 0, 1, 4, 9}, y[5];
+    nn__unary_ref(NN__UN_SIGMOID, NN__F32, x, y, 5, 0, 1);
+    CHECK_NEAR(y[1], 0.5, 1e-7); CHECK_NEAR(y[0], 1.0 / (1.0 + exp(2.0)), 1e-7);
+    nn__unary_ref(NN__UN_RELU6, NN__F32, x, y, 5, 0, 2);
+    nn__unary_ref(NN__UN_RELU6, NN__F32, x, y, 5, 1, 2);
+    CHECK_NEAR(y[0], 0, 0); CHECK_NEAR(y[3], 4, 0); CHECK_NEAR(y[4], 6, 0);
+    nn__unary_ref(NN__UN_RELU, NN__F32, x, y, 5, 0, 1);
+    CHECK_NEAR(y[0], 0, 0); CHECK_NEAR(y[4], 9, 0);
+    nn__unary_ref(NN__UN_SQRT, NN__F32, x + 2, y, 3, 0, 1);
+    CHECK_NEAR(y[0], 1, 0); CHECK_NEAR(y[1], 2, 0); CHECK_NEAR(y[2], 3, 0);
+    nn__unary_ref(NN__UN_EXP, NN__F32, x, y, 3, 0, 1);
+    CHECK_NEAR(y[0], exp(-2.0), 1e-7); CHECK_NEAR(y[1], 1, 0);
+    nn__unary_ref(NN__UN_ABS, NN__F32, x, y, 2, 0, 1);
+    CHECK_NEAR(y[0], 2, 0);
+    nn__unary_ref(NN__UN_NEG, NN__F32, x, y, 1, 0, 1);
+    CHECK_NEAR(y[0], 2, 0);
+    nn__unary_ref(NN__UN_RECIPROCAL, NN__F32, x + 3, y, 1, 0, 1);
+    CHECK_NEAR(y[0], 0.25, 0);
+    float inplace[2] = {-1, 7};
+    nn__unary_ref(NN__UN_RELU6, NN__F32, inplace, inplace, 2, 0, 1);
+    CHECK_NEAR(inplace[0], 0, 0); CHECK_NEAR(inplace[1], 6, 0);
+    int32_t xi[3] = {-3, 4, INT32_MIN}, yi[3];
+    nn__unary_ref(NN__UN_ABS, NN__I32, xi, yi, 3, 0, 1);
+    CHECK_INT_EQ(yi[0], 3); CHECK_INT_EQ(yi[1], 4); CHECK_INT_EQ(yi[2], INT32_MIN);
+    uint8_t bx[2] = {0, 1}, by[2];
+    nn__unary_ref(NN__UN_LOGICAL_NOT, NN__BOOL, bx, by, 2, 0, 1);
+    CHECK(by[0] == 1 && by[1] == 0);
+    CHECK(nn__unop_supports(NN__UN_SIGMOID, NN__F32));
+    CHECK(!nn__unop_supports(NN__UN_SIGMOID, NN__I32));
+    CHECK(nn__unop_supports(NN__UN_ABS, NN__I32));
+}
+
+static void test_cast(void)
+{
+    float f[6] = {1.9f, -1.9f, 0.5f, -0.5f, NAN, 3e9f};
+    int32_t i[6];
+    nn__cast_ref(f, NN__F32, i, NN__I32, 6);
+    CHECK_INT_EQ(i[0], 1); CHECK_INT_EQ(i[1], -1); CHECK_INT_EQ(i[2], 0); CHECK_INT_EQ(i[3], 0);
+    CHECK_INT_EQ(i[4], 0); CHECK_INT_EQ(i[5], INT32_MAX);
+    int32_t src[3] = {-5, 0, 16777217};
+    float g[3];
+    nn__cast_ref(src, NN__I32, g, NN__F32, 3);
+    CHECK_NEAR(g[0], -5, 0); CHECK_NEAR(g[2], 16777216.0, 0); /* rounds to nearest float */
+    uint8_t b[3] = {1, 0, 1}, b2[3];
+    nn__cast_ref(b, NN__BOOL, g, NN__F32, 3);
+    CHECK_NEAR(g[0], 1, 0); CHECK_NEAR(g[1], 0, 0);
+    nn__cast_ref(src, NN__I32, b2, NN__BOOL, 3);
+    CHECK(b2[0] == 1 && b2[1] == 0 && b2[2] == 1);
+    nn__cast_ref(b, NN__BOOL, i, NN__I32, 3);
+    CHECK_INT_EQ(i[0], 1); CHECK_INT_EQ(i[1], 0);
+    nn__cast_ref(src, NN__I32, i, NN__I32, 3);
+    CHECK_INT_EQ(i[2], 16777217);
+}
+
+static void test_select_addn(void)
+{
+    uint8_t c[2] = {1, 0};
+    float a[6] = {1, 2, 3, 4, 5, 6}, b = -1.0f, y[6];
+    nn__shape cs = S(2, 2, 1, 0, 0), as = S(2, 2, 3, 0, 0), bs = S(0, 0, 0, 0, 0), t, ys;
+    CHECK_INT_EQ(nn__broadcast_shape(&cs, &as, &t), 0);
+    CHECK_INT_EQ(nn__broadcast_shape(&t, &bs, &ys), 0);
+    nn__select_ref(c, &cs, NN__F32, a, &as, &b, &bs, y, &ys);
+    CHECK_NEAR(y[0], 1, 0); CHECK_NEAR(y[2], 3, 0); CHECK_NEAR(y[3], -1, 0); CHECK_NEAR(y[5], -1, 0);
+    /* same-shape condition, int32 */
+    uint8_t c3[3] = {0, 1, 0};
+    int32_t ia[3] = {1, 2, 3}, ib[3] = {7, 8, 9}, iy[3];
+    nn__shape s3 = S(1, 3, 0, 0, 0);
+    nn__select_ref(c3, &s3, NN__I32, ia, &s3, ib, &s3, iy, &s3);
+    CHECK_INT_EQ(iy[0], 7); CHECK_INT_EQ(iy[1], 2); CHECK_INT_EQ(iy[2], 9);
+    float p[2] = {1, 2}, q[2] = {10, 20}, r[2] = {100, 200}, s[2];
+    const void *xs[3] = {p, q, r};
+    nn__addn_ref(NN__F32, 3, xs, s, 2);
+    CHECK_NEAR(s[0], 111, 0); CHECK_NEAR(s[1], 222, 0);
+    int32_t pi[1] = {1}, qi[1] = {-5};
+    const void *xi[2] = {pi, qi};
+    int32_t si[1];
+    nn__addn_ref(NN__I32, 2, xi, si, 1);
+    CHECK_INT_EQ(si[0], -4);
+}
+
+int main(void)
+{
+    test_broadcast_shape();
+    test_float_ops();
+    test_int_ops();
+    test_compare_logical();
+    test_threads();
+    test_unary();
+    test_cast();
+    test_select_addn();
+    return check_report();
+}
