@@ -250,6 +250,49 @@ void vram_check_set(vram_check *c, const char *name, int required, vram_check_st
 /* ==== snapshots and traces (snapshot*.c) ==== */
 
 /* ==== static planner (planner.c) ==== */
+/*
+ * Offsets for tensors in one arena, planned once before a run (STYLE.md #7). A tensor lives from
+ * step `first` to step `last`, both inclusive; two tensors conflict when those intervals overlap and
+ * then must not overlap in memory. Tensors that live for the whole run are placed first, then the
+ * rest greedily into the best-fitting gap among the conflicting tensors already placed; several
+ * orderings are tried (size, lifetime length, first use, size x lifetime) and the lowest peak kept.
+ * Up to VRAM_PLAN_EXACT_MAX tensors every ordering is tried, which is optimal (docs/VRAM.md).
+ *
+ *     vram_plan_tensor t[3] = {{1000, 0, 1}, {2000, 1, 2}, {1000, 2, 3}};
+ *     vram_plan_result r;
+ *     if (vram_plan_offsets(t, 3, 256, &r, &err) < 0) ...;
+ *     arena = malloc(r.peak);  // t[i] lives at arena + t[i].offset
+ */
+
+#define VRAM_PLAN_EXACT_MAX 7
+
+typedef struct vram_plan_tensor {
+    uint64_t size;          /* bytes (rounded up to the alignment when planned) */
+    int32_t first, last;    /* step indices, inclusive, 0 <= first <= last */
+    uint64_t offset;        /* output: bytes from the arena start, a multiple of the alignment */
+} vram_plan_tensor;
+
+typedef struct vram_plan_result {
+    uint64_t peak;          /* arena size: max(offset + aligned size) */
+    uint64_t lower_bound;   /* max over steps of the aligned bytes live at that step: no plan is smaller */
+    uint64_t no_reuse;      /* sum of the aligned sizes: the arena without any reuse */
+} vram_plan_result;
+
+/* Plan offsets for t[0..n) (fills t[i].offset) and report the sizes in *out. alignment is a power of
+ * two (0 means 1). Returns VRAM_OK, VRAM_EINVAL (bad interval, alignment or size overflow; err names
+ * the tensor index) or VRAM_ENOMEM. n == 0 gives an empty plan. Thread-safe (no shared state). */
+int vram_plan_offsets(vram_plan_tensor *t, size_t n, uint64_t alignment, vram_plan_result *out, vram_error *err);
+
+/* The lifetimes CSV of `vram plan` (docs/VRAM.md): rows "size,first,last", an optional header line,
+ * blank lines and '#' comments ignored, CRLF accepted. On success *t is malloc'd (free()) with *n rows.
+ * On error err names the file (name) and line: "lifetimes.csv:4: first (7) is after last (3)".
+ * Returns VRAM_OK, VRAM_EINVAL or VRAM_ENOMEM. Thread-safe. */
+int vram_plan_csv_parse(const char *text, size_t len, const char *name, vram_plan_tensor **t, size_t *n,
+                        vram_error *err);
+
+/* The same from a file; VRAM_EIO when it cannot be read. */
+int vram_plan_csv_load(const char *path, vram_plan_tensor **t, size_t *n, vram_error *err);
+
 
 /* ==== swapper (swap*.c) ==== */
 
