@@ -4,8 +4,10 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dtw_internal.h"
 
@@ -29,6 +31,15 @@ int pose__dtw_fail(pose_error *err, int code, const char *fmt, ...)
 
 int pose__dtw_check_finite(const double *x, size_t n, size_t ndim, const char *what, pose_error *err)
 {
+    /* fast pass: OR of "exponent all ones" over every value (vectorisable), then locate if needed */
+    const uint64_t exp = 0x7ff0000000000000ULL;
+    uint64_t bad = 0;
+    for (size_t k = 0; k < n * ndim; k++) {
+        uint64_t u;
+        memcpy(&u, &x[k], sizeof u);
+        bad |= (uint64_t)((u & exp) == exp);
+    }
+    if (!bad) return POSE_OK;
     for (size_t k = 0; k < n * ndim; k++)
         if (!isfinite(x[k]))
             return pose__dtw_fail(err, POSE_EINVAL, "dtw: series %s: sample %zu, dimension %zu is not a finite number",
@@ -94,9 +105,87 @@ static inline __attribute__((always_inline)) double dtw_cost_t(const double *a, 
     return d > thresh ? INFINITY : d;
 }
 
+/* The same DP with a finite threshold, pruned as in PrunedDTW (Silva & Batista 2016): a cell whose
+ * cost plus the lower bound of the rows still to come (cb) exceeds thresh is dead, since no path
+ * through it can end within thresh. Row i starts at the first column with a live neighbour in row
+ * i-1 and stops, past the last live cell of row i-1, at its first dead cell. Live cells get exactly
+ * the values of the unpruned DP. Indices below are column + 1, as in the rows. */
+static inline __attribute__((always_inline)) double dtw_cost_pruned_t(const double *a, size_t na,
+                                                                      const double *b, size_t nb,
+                                                                      size_t ndim, size_t w, double pen2,
+                                                                      int use_pen, double thresh,
+                                                                      const double *cb, double *work)
+{
+    double *prev = work, *cur = work + nb + 1;
+    for (size_t j = 0; j <= nb; j++) prev[j] = INFINITY;
+    prev[0] = 0.0;
+    size_t sc = 0, ec = 0, end = 0; /* live indices of the previous row; end: last index computed */
+    for (size_t i = 0; i < na; i++) {
+        size_t lo, hi;
+        pose__dtw_band(i, na, nb, w, &lo, &hi);
+        double thr = thresh - (cb ? cb[i + 1] : 0.0);
+        const double *ai = a + i * ndim;
+        size_t js = sc > 0 && sc - 1 > lo ? sc - 1 : lo;
+        size_t je = ec < hi ? ec : hi;
+        size_t nsc = SIZE_MAX, nec = 0, j = js;
+        double left = INFINITY;
+        cur[js] = INFINITY;
+        for (; j <= je; j++) {
+            double c = 0.0;
+            for (size_t d = 0; d < ndim; d++) {
+                double diff = ai[d] - b[j * ndim + d];
+                c += diff * diff;
+            }
+            double diag = prev[j], up = prev[j + 1], m;
+            if (use_pen) {
+                double u = up + pen2, l = left + pen2;
+                m = diag < u ? diag : u;
+                m = m < l ? m : l;
+            } else {
+                m = diag < up ? diag : up;
+                m = m < left ? m : left;
+            }
+            left = c + m;
+            cur[j + 1] = left;
+            int live = left <= thr;
+            nsc = live && j + 1 < nsc ? j + 1 : nsc;
+            nec = live ? j + 1 : nec;
+        }
+        for (; j <= hi && left <= thr; j++) { /* past the previous row's live cells: only from the left */
+            double c = 0.0;
+            for (size_t d = 0; d < ndim; d++) {
+                double diff = ai[d] - b[j * ndim + d];
+                c += diff * diff;
+            }
+            left = c + (use_pen ? left + pen2 : left); /* same rounding as the full recurrence */
+            cur[j + 1] = left;
+            if (left <= thr) nec = j + 1;
+        }
+        if (nsc == SIZE_MAX) return INFINITY;
+        end = j; /* indices [js + 1, j] hold this row */
+        if (j + 1 <= nb) cur[j + 1] = INFINITY;
+        sc = nsc;
+        ec = nec;
+        double *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    if (end < nb) return INFINITY;
+    double d = prev[nb];
+    return d > thresh ? INFINITY : d;
+}
+
 double pose__dtw_cost(const double *a, size_t na, const double *b, size_t nb, size_t ndim, size_t w,
                       double pen2, double thresh, const double *cb, double *work)
 {
+    if (!isinf(thresh)) {
+        if (pen2 != 0.0) return dtw_cost_pruned_t(a, na, b, nb, ndim, w, pen2, 1, thresh, cb, work);
+        switch (ndim) {
+        case 1: return dtw_cost_pruned_t(a, na, b, nb, 1, w, 0.0, 0, thresh, cb, work);
+        case 3: return dtw_cost_pruned_t(a, na, b, nb, 3, w, 0.0, 0, thresh, cb, work);
+        default: return dtw_cost_pruned_t(a, na, b, nb, ndim, w, 0.0, 0, thresh, cb, work);
+        }
+    }
     if (pen2 != 0.0) return dtw_cost_t(a, na, b, nb, ndim, w, pen2, 1, thresh, cb, work);
     switch (ndim) {
     case 1: return dtw_cost_t(a, na, b, nb, 1, w, 0.0, 0, thresh, cb, work);

@@ -39,6 +39,10 @@ static void differential(void)
         o.max_dist = want * 0.999999;
         double d2 = pose_dtw_distance(a, na, b, nb, ndim, &o, &err);
         CHECK_MSG(d1 == got && isinf(d2), "abandon na=%zu nb=%zu w=%zu: %.17g %.17g (want %.17g, inf)", na, nb, w, d1, d2, got);
+        /* a loose max_dist prunes part of the matrix (PrunedDTW): the value is still bit-identical */
+        o.max_dist = want * (1.0 + ref_uniform());
+        double d3 = pose_dtw_distance(a, na, b, nb, ndim, &o, &err);
+        CHECK_MSG(d3 == got, "pruned na=%zu nb=%zu w=%zu pen=%g: %.17g vs %.17g", na, nb, w, pen, d3, got);
         o.max_dist = INFINITY;
         /* path: same distance, optimal cost along it, steps valid and inside the window */
         pose_dtw_path p;
