@@ -29,7 +29,7 @@ static vram_simd detect_simd(void)
     uint64_t xcr0 = xgetbv0();
     if ((xcr0 & 0x6) != 0x6) return VRAM_SIMD_SSE42; /* XMM and YMM state */
     unsigned int b7 = 0;
-    if (__get_cpuid_max(0, NULL) >= 7) {
+    if ((unsigned int)__get_cpuid_max(0, NULL) >= 7u) {
         unsigned int a7, c7, d7;
         __cpuid_count(7, 0, a7, b7, c7, d7);
         (void)a7, (void)c7, (void)d7;
@@ -43,7 +43,7 @@ static vram_simd detect_simd(void)
 static void detect_model(char *out, size_t size)
 {
     unsigned int regs[12];
-    if (__get_cpuid_max(0x80000000, NULL) < 0x80000004) return;
+    if ((unsigned int)__get_cpuid_max(0x80000000, NULL) < 0x80000004u) return;
     for (unsigned int i = 0; i < 3; i++)
         __get_cpuid(0x80000002 + i, &regs[i * 4], &regs[i * 4 + 1], &regs[i * 4 + 2], &regs[i * 4 + 3]);
     char brand[49];
