@@ -240,6 +240,7 @@ void nn__range_ref(nn__dtype dt, double start, double delta, int64_t count, void
  * nspec > NN__MAX_RANK, output rank > NN__MAX_RANK). */
 typedef struct nn__slice_spec {
     int rank;                         /* input rank */
+    int64_t in_dims[NN__MAX_RANK];    /* input dims (the copy needs their strides) */
     int64_t start[NN__MAX_RANK];      /* per input dim: first index read */
     int64_t stride[NN__MAX_RANK];     /* per input dim: step (may be negative) */
     int64_t count[NN__MAX_RANK];      /* per input dim: elements read (>= 0) */
