@@ -330,6 +330,7 @@ typedef struct pose_frame {
     int yuv_stride[3];
     double t;              /* seconds from the stream start, from the container's timestamps */
     int64_t index;         /* index among decoded frames of the stream (before --fps sampling) */
+    double decode_ms;      /* decoding-thread time spent on this frame (decode + conversion) */
 } pose_frame;
 
 /* Adds a reference (thread-safe); returns f. */
@@ -464,6 +465,8 @@ typedef struct pose_result {
 } pose_result;
 
 /* What an output needs to know about the stream it describes. Strings are borrowed. */
+typedef struct pose_estimator pose_estimator_t;
+
 typedef struct pose_stream_desc {
     const char *model;                 /* "movenet-lightning", ... */
     const char *const *keypoint_names; /* n_keypoints names in the model's order */
@@ -477,6 +480,103 @@ typedef struct pose_stream_desc {
 /* Keypoint names: COCO-17 (MoveNet) and BlazePose-33, lower_snake_case. */
 extern const char *const pose_coco17_names[17];
 extern const char *const pose_blazepose33_names[33];
+
+/*
+ * Estimators: one stateful model pipeline per stream (a frame in, tracked and smoothed people out).
+ *
+ *     pose_estimator_opts o; pose_estimator_defaults(&o); o.model = POSE_MODEL_BLAZEPOSE_FULL;
+ *     pose_estimator_t *e = pose_estimator_create(&o, &err);      // loads the model(s) with libnn
+ *     pose_result r; pose_timing tm;
+ *     ... pose_estimator_process(e, frame, &r, &tm, &err) for each frame in time order ...
+ *     pose_estimator_free(e);
+ *
+ *  - movenet-lightning / -thunder: single person; the first frame (and any frame after the torso is
+ *    lost) runs on the letterboxed frame, later frames on a square crop around the previous
+ *    keypoints (tfjs-models' rule, crop low-passed with alpha 0.9). id is always 1.
+ *  - movenet-multipose: up to 6 people on the 256 x 256 letterboxed frame (box score >= 0.25),
+ *    ids from pose_tracker.
+ *  - blazepose-lite/full/heavy: MediaPipe's two stages: the detector (224, SSD anchors, weighted
+ *    NMS) gives a rotated ROI from the hip centre and the alignment point; the landmark model (256)
+ *    runs on that ROI; the next frame's ROI comes from landmarks 33/34, and the detector runs again
+ *    only when the pose flag drops below 0.5. 33 landmarks (score = visibility) + world metres.
+ * Smoothing (default on): One Euro, POSE_SMOOTH_MOVENET or POSE_SMOOTH_MEDIAPIPE(+_WORLD).
+ * Not thread-safe: one estimator per stream; several estimators may run in parallel.
+ */
+typedef enum pose_model_kind {
+    POSE_MODEL_MOVENET_LIGHTNING = 0,
+    POSE_MODEL_MOVENET_THUNDER,
+    POSE_MODEL_MOVENET_MULTIPOSE,
+    POSE_MODEL_BLAZEPOSE_LITE,
+    POSE_MODEL_BLAZEPOSE_FULL,
+    POSE_MODEL_BLAZEPOSE_HEAVY,
+    POSE_MODEL_COUNT
+} pose_model_kind;
+
+/* "movenet-lightning" ... "blazepose-heavy" -> kind, or -1 when unknown. */
+int pose_model_parse(const char *name);
+const char *pose_model_name(pose_model_kind k);
+
+typedef struct pose_estimator_opts {
+    pose_model_kind model;   /* default POSE_MODEL_MOVENET_LIGHTNING */
+    const char *models_dir;  /* folder of <model>.json + .bin (required) */
+    int threads;             /* inference threads, 0 = libnn's default */
+    int smoothing;           /* One Euro on (default 1) */
+    double min_score;        /* people below are dropped; < 0 = the model's default */
+} pose_estimator_opts;
+
+typedef struct pose_timing {
+    double preprocess_ms, inference_ms, post_ms; /* this frame */
+} pose_timing;
+
+void pose_estimator_defaults(pose_estimator_opts *o);
+pose_estimator_t *pose_estimator_create(const pose_estimator_opts *o, pose_error *err);
+/* Runs the pipeline on one frame (needs f->rgb). r is overwritten: index/t from the frame, people
+ * in frame pixels. tm may be NULL. Negative status on an inference failure (err names the model). */
+int pose_estimator_process(pose_estimator_t *e, const pose_frame *f, pose_result *r, pose_timing *tm,
+                           pose_error *err);
+/* The stream description of this model's outputs (names, counts, world); width/height/fps/source
+ * are left for the caller. */
+void pose_estimator_describe(const pose_estimator_t *e, pose_stream_desc *d);
+/* Forgets the tracking state (crop, ROI, tracks, filters), e.g. after a seek. */
+void pose_estimator_reset(pose_estimator_t *e);
+void pose_estimator_free(pose_estimator_t *e);
+
+/*
+ * The whole `pose analyze` pipeline: source -> estimator -> JSONL / CSV / overlay, with per-stage
+ * timing. On a stop request (*stop != 0, e.g. set by a SIGINT handler) it finishes the current
+ * frame and closes every output properly. A read error after some frames (truncated file, camera
+ * gone) also closes the outputs with what was processed, then returns the error.
+ */
+typedef struct pose_analyze_stats {
+    int64_t frames;           /* frames processed */
+    int64_t persons;          /* person detections summed over frames */
+    int64_t max_id;           /* largest track id given */
+    int64_t dropped;          /* frames a live source dropped */
+    int width, height;        /* frame size */
+    double fps;               /* the stream's nominal rate */
+    double duration;          /* the stream's duration in seconds (0 = unknown/live) */
+    double t_last;            /* time of the last processed frame, seconds */
+    double elapsed_s;         /* wall time so far */
+    double decode_ms, preprocess_ms, inference_ms, post_ms, output_ms; /* sums over frames */
+    const char *encoder;      /* overlay encoder used ("libx264" or "mpeg4"), NULL without overlay */
+} pose_analyze_stats;
+
+typedef struct pose_analyze_opts {
+    const char *input;        /* file, image, URL or /dev/videoN */
+    pose_estimator_opts est;  /* model, models_dir, threads, smoothing */
+    const char *out_jsonl;    /* NULL: not written */
+    const char *out_csv;      /* NULL: not written */
+    const char *overlay;      /* NULL: not written; .mp4 */
+    double fps, start, duration; /* as pose_source_opts */
+    const volatile int *stop; /* may be NULL */
+    /* called after every frame from the calling thread (may be NULL) */
+    void (*progress)(void *user, const pose_analyze_stats *st);
+    void *user;
+} pose_analyze_opts;
+
+void pose_analyze_defaults(pose_analyze_opts *o);
+/* 0 on success (also when stopped), negative status with err filled. *st is filled in both cases. */
+int pose_analyze_run(const pose_analyze_opts *o, pose_analyze_stats *st, pose_error *err);
 
 /* ==== tracker and One Euro smoother (tracker*.c, one_euro*.c) ==== */
 
@@ -596,6 +696,23 @@ typedef struct pose_csv pose_csv_t;
 pose_csv_t *pose_csv_open(const char *path, const pose_stream_desc *desc, pose_error *err);
 int pose_csv_write(pose_csv_t *w, const pose_result *r, pose_error *err);
 int pose_csv_close(pose_csv_t *w, pose_error *err);
+
+/*
+ * Overlay video: skeletons, track ids and scores drawn straight into the YUV420P planes of the
+ * original frames (lines, dots and a small built-in digit font; no RGB round trip), encoded to
+ * H.264 with libx264 through libavcodec, or MPEG-4 part 2 when libx264 is not available
+ * (pose_overlay_encoder says which). Written to PATH.tmp.mp4 and renamed on close.
+ */
+typedef struct pose_overlay pose_overlay_t;
+pose_overlay_t *pose_overlay_open(const char *path, int width, int height, double fps,
+                                  const pose_stream_desc *desc, pose_error *err);
+/* Draws r on f (f->yuv needed; f must be writable: refcount 1) and encodes it at time f->t. */
+int pose_overlay_write(pose_overlay_t *o, pose_frame *f, const pose_result *r, pose_error *err);
+/* Flushes the encoder, writes the trailer, renames; frees (accepts NULL). */
+int pose_overlay_close(pose_overlay_t *o, pose_error *err);
+const char *pose_overlay_encoder(const pose_overlay_t *o);
+/* The drawing alone, on YUV420P planes (exported for tests and the server). */
+void pose_overlay_draw(pose_frame *f, const pose_result *r);
 
 #ifdef __cplusplus
 }

@@ -5,5 +5,6 @@
 
 int cmd_dtw(int argc, char **argv);
 int cmd_bench_dtw(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 #endif

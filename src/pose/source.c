@@ -17,11 +17,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "frame_pool.h"
 #include "pose.h"
 
 #define QUEUE_MAX 64
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 struct pose_source {
     char url[1024];
@@ -51,6 +59,7 @@ struct pose_source {
     atomic_llong dropped;
 
     int64_t decoded;      /* frames decoded (thread only) */
+    double pending_ms;    /* decoder time not yet attributed to a frame (thread only) */
     double next_t;        /* --fps sampling: next time to keep (thread only) */
 };
 
@@ -176,6 +185,7 @@ static int emit(pose_source_t *s, AVFrame *in)
             return 1;
         }
     }
+    double t0 = now_ms();
     f->t = t;
     f->index = index;
     enum AVPixelFormat src_fmt = (enum AVPixelFormat)in->format;
@@ -203,6 +213,8 @@ static int emit(pose_source_t *s, AVFrame *in)
             sws_scale(s->sws_yuv, (const uint8_t *const *)in->data, in->linesize, 0, in->height, dst, dls);
         }
     }
+    f->decode_ms = s->pending_ms + (now_ms() - t0);
+    s->pending_ms = 0;
     queue_push(s, f);
     return 0;
 unsupported:
@@ -214,7 +226,9 @@ unsupported:
 static int drain(pose_source_t *s)
 {
     for (;;) {
+        double t0 = now_ms();
         int rc = avcodec_receive_frame(s->dec, s->avf);
+        s->pending_ms += now_ms() - t0;
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
         if (rc < 0) return rc;
         rc = emit(s, s->avf);
@@ -243,8 +257,10 @@ static void *decode_thread(void *arg)
             av_packet_unref(s->pkt);
             continue;
         }
+        double t0 = now_ms();
         rc = avcodec_send_packet(s->dec, s->pkt);
         av_packet_unref(s->pkt);
+        s->pending_ms += now_ms() - t0;
         if (rc < 0 && rc != AVERROR(EAGAIN)) {
             /* one corrupt packet: skip it, as players do */
             rc = 0;
