@@ -299,6 +299,97 @@ pose_skeleton pose_skeleton_from_names(const char *const *names, size_t n);
 
 /* ==== kinematics: joint angles (kinematics*.c) ==== */
 
+/*
+ * Joint and segment angles in degrees from a keypoint series, defined in docs/ANGLES.md (formula and
+ * table per angle). Names and signs follow OpenSim coordinates (hip_flexion_r, knee_angle_r, ...), 0
+ * in the standing pose, flexion positive, including the knee (as Sports2D and OpenCap report it;
+ * gait2392's knee_angle is negative in flexion). 2D: from image keypoints projected in the image
+ * plane, the Sports2D way, signed by the facing direction of the person. 3D: from BlazePose world
+ * landmarks in a body frame (right = hip line, up = trunk, forward = up x right) as OpenCap/OpenSim.
+ *
+ *     pose_angles a;
+ *     if (pose_angles_compute(&series, NULL, &a, &err) == POSE_OK) {
+ *         double knee = a.deg[i * POSE_ANGLE_COUNT + POSE_ANGLE_KNEE_R];  // NaN = missing
+ *         pose_angles_free(&a);
+ *     }
+ *
+ * Missing is NaN, never 0: a keypoint whose score < min_score makes every angle that uses it NaN.
+ * Gaps of NaN no longer than max_gap seconds (between two valid samples) are filled by linear
+ * interpolation; longer gaps and the ends stay NaN. Each angle is unwrapped in time (consecutive
+ * valid samples never jump by more than 180 degrees). Velocity and acceleration: Savitzky-Golay
+ * (quadratic, 2*sg_half+1 taps, shrinking near the ends and next to NaN, dt = median frame step).
+ * Pure functions, thread-safe.
+ */
+typedef enum pose_angle_id {
+    /* joint angles */
+    POSE_ANGLE_HIP_FLEXION_R = 0, POSE_ANGLE_HIP_FLEXION_L,
+    POSE_ANGLE_KNEE_R, POSE_ANGLE_KNEE_L,             /* knee_angle_r/l, flexion positive */
+    POSE_ANGLE_ANKLE_R, POSE_ANGLE_ANKLE_L,           /* ankle_angle_r/l, dorsiflexion positive
+                                                         (BlazePose only: needs heel, foot index) */
+    POSE_ANGLE_ARM_FLEX_R, POSE_ANGLE_ARM_FLEX_L,     /* shoulder flexion */
+    POSE_ANGLE_ELBOW_FLEX_R, POSE_ANGLE_ELBOW_FLEX_L,
+    POSE_ANGLE_TRUNK_LEAN,                            /* forward positive, from vertical */
+    POSE_ANGLE_PELVIS_TILT,                           /* frontal: left hip higher positive */
+    POSE_ANGLE_SHOULDER_TILT,                         /* frontal: left shoulder higher positive */
+    /* segment angles: anticlockwise from the image's +x axis (y up), Sports2D */
+    POSE_ANGLE_FOOT_R, POSE_ANGLE_FOOT_L,             /* heel -> foot index */
+    POSE_ANGLE_SHANK_R, POSE_ANGLE_SHANK_L,           /* ankle -> knee */
+    POSE_ANGLE_THIGH_R, POSE_ANGLE_THIGH_L,           /* knee -> hip */
+    POSE_ANGLE_ARM_R, POSE_ANGLE_ARM_L,               /* elbow -> shoulder */
+    POSE_ANGLE_FOREARM_R, POSE_ANGLE_FOREARM_L,       /* wrist -> elbow */
+    POSE_ANGLE_TRUNK,                                 /* mid-hip -> mid-shoulder */
+    POSE_ANGLE_PELVIS,                                /* right hip -> left hip */
+    POSE_ANGLE_SHOULDERS,                             /* right shoulder -> left shoulder */
+    POSE_ANGLE_COUNT
+} pose_angle_id;
+
+#define POSE_ANGLE_JOINT_COUNT 13 /* ids below this are joint angles, the rest segment angles */
+
+/* "hip_flexion_r", "knee_angle_r", ..., "thigh_r", ...; NULL when id is out of range. */
+const char *pose_angle_name(int id);
+/* The id of a name (exact, as pose_angle_name), or -1. */
+int pose_angle_find(const char *name);
+
+typedef struct pose_kin_options {
+    double min_score;  /* keypoints below this score are missing (default 0.3) */
+    double max_gap;    /* seconds: longer NaN gaps are not interpolated (default 0.25) */
+    int sg_half;       /* Savitzky-Golay half window in samples (default 3: 7 taps), 1..50 */
+    int use_world;     /* -1: 3D when the series has world landmarks (default); 0: 2D; 1: 3D */
+    int facing;        /* 2D: +1 faces the image's +x, -1 faces -x, 0 guess (default) */
+} pose_kin_options;
+
+pose_kin_options pose_kin_defaults(void);
+
+typedef struct pose_angles {
+    size_t n;          /* samples (the frames of the keypoint series) */
+    int is_3d;         /* 1: from world landmarks */
+    int facing;        /* 2D: the facing used (+1/-1); 0 in 3D */
+    double *t;         /* [n] seconds */
+    double *deg;       /* [n][POSE_ANGLE_COUNT] degrees, NaN = missing */
+    double *vel;       /* [n][POSE_ANGLE_COUNT] degrees/second, NaN where not computable */
+    double *acc;       /* [n][POSE_ANGLE_COUNT] degrees/second^2 */
+} pose_angles;
+
+/* Angles of a whole series. POSE_EINVAL on an empty series, an unknown skeleton, bad options or
+ * 3D requested without world landmarks. Fills *out (owned; zeroed on failure). */
+int pose_angles_compute(const pose_kp_series *s, const pose_kin_options *opt, pose_angles *out,
+                        pose_error *err);
+/* Frees the arrays and zeroes *a; accepts NULL and a zeroed struct. */
+void pose_angles_free(pose_angles *a);
+
+/* One frame, 2D: kp is [nkp][3] (x, y pixels with y down, score) of skeleton sk; facing +1/-1.
+ * Writes POSE_ANGLE_COUNT values (NaN when missing), wrapped to (-180, 180]. */
+void pose_angles_frame_2d(const double *kp, pose_skeleton sk, int facing, double min_score,
+                          double *out);
+/* One frame, 3D: world is [nkp][3] metres (MediaPipe: x right of the image, y down, z away from
+ * the camera); kp ([nkp][3], may be NULL = all valid) gives the scores used for gating. */
+void pose_angles_frame_3d(const double *world, const double *kp, pose_skeleton sk, double min_score,
+                          double *out);
+/* The facing direction of a 2D series (+1 / -1): the majority over frames of the sign of toes minus
+ * heels along x (BlazePose), else of the nose minus the mid-ear point; +1 when undecided. */
+int pose_kp_series_facing(const pose_kp_series *s, double min_score);
+
+
 /* ==== repetitions (reps*.c) ==== */
 
 /* ==== reference store (refstore*.c, SQLite) ==== */

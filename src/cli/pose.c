@@ -20,6 +20,7 @@ static const command commands[] = {
     {"analyze", cmd_analyze, "people in a video, image, stream or camera: tracked, smoothed, JSONL/CSV/overlay"},
     {"dtw", cmd_dtw, "DTW distance (and warping path) of two series CSV files"},
     {"bench-dtw", cmd_bench_dtw, "benchmark the DTW kernels (sizes, windows, 1-vs-N search)"},
+    {"angles", cmd_angles, "joint and segment angles of a keypoint JSONL file, as CSV"},
     {NULL, NULL, NULL},
 };
 

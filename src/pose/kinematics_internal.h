@@ -1,0 +1,23 @@
+/* kinematics_internal.h - helpers shared by the kinematics, reps and compare files of libpose. */
+#ifndef POSE_KINEMATICS_INTERNAL_H
+#define POSE_KINEMATICS_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "pose.h"
+
+/* Degrees wrapped to (-180, 180]; NaN stays NaN. */
+double pose__wrap180(double d);
+/* The keypoint index map of a skeleton (opaque here), NULL when unknown. */
+const void *pose__kin_map(pose_skeleton sk);
+/* Fills err (when not NULL) with code and a printf message. Returns code. */
+int pose__kin_err(pose_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Median of the positive steps of t[0..n) (NaN when none). */
+double pose__median_step(const double *t, size_t n);
+/* Savitzky-Golay derivative (order 1 or 2) of x[i*stride] over n samples, see pose.h. */
+void pose__sg_derivative(const double *x, size_t n, size_t stride, int half, double dt, int order,
+                         double *out, size_t out_stride);
+
+#endif
