@@ -69,6 +69,15 @@ static void put_label(vram__sbuf *b, const char *s)
     }
 }
 
+/* The shortest of %.15g / %.17g that reads back as the same double (0.03, not 0.029999999999999999). */
+static void put_double(vram__sbuf *b, double d)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.15g", d);
+    if (strtod(buf, NULL) != d) snprintf(buf, sizeof buf, "%.17g", d);
+    vram__sbuf_printf(b, "%s", buf);
+}
+
 static void header(vram__sbuf *b, const char *name, const char *type, const char *help)
 {
     vram__sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -93,8 +102,10 @@ static void gpu_metric(vram__sbuf *b, const vram_machine *m, const char *name, c
         }
         vram__sbuf_printf(b, "%s{uuid=\"", name);
         put_label(b, m->gpus[i].uuid);
-        if (k == DBL) vram__sbuf_printf(b, "\"} %.17g\n", d);
-        else vram__sbuf_printf(b, "\"} %llu\n", (unsigned long long)u);
+        vram__sbuf_printf(b, "\"} ");
+        if (k == DBL) put_double(b, d);
+        else vram__sbuf_printf(b, "%llu", (unsigned long long)u);
+        vram__sbuf_printf(b, "\n");
     }
 }
 
@@ -109,7 +120,9 @@ static void alloc_metric(vram__sbuf *b, const vram_alloc_metrics *a, int n, cons
         if (k == DBL) {
             double d;
             memcpy(&d, base + off, sizeof d);
-            vram__sbuf_printf(b, "\"} %.17g\n", d);
+            vram__sbuf_printf(b, "\"} ");
+            put_double(b, d);
+            vram__sbuf_printf(b, "\n");
         } else {
             uint64_t u;
             memcpy(&u, base + off, sizeof u);

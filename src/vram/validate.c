@@ -129,7 +129,7 @@ static void check_cuda_driver(const ctx *x, vram_check *c)
 static void check_cuda_runtime(const ctx *x, vram_check *c)
 {
     (void)x;
-    static const char *const names[] = {"libcudart.so.12", "libcudart.so.11.0", "libcudart.so", NULL};
+    static const char *const names[] = {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0", "libcudart.so", NULL};
     char why[200] = "";
     const char *found = try_dlopen(names, why, sizeof why);
     if (found) vram_check_set(c, "CUDA runtime", 0, VRAM_CHECK_PASS, NULL, "%s loads", found);
