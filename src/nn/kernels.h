@@ -278,7 +278,8 @@ void nn__reduce_ref(nn__reduce op, nn__dtype dt, const void *x, const nn__shape 
 /* ==== sort (kern_sort.c) ==== */
 
 /* ArgMax over axis (normalized) of F32 or I32: output int32 with the axis removed;
- * ties -> the first (lowest) index; NaN never wins. */
+ * ties -> the first (lowest) index (TF.js: a later value replaces the best only when strictly
+ * greater, so a NaN at index 0 stays and later NaNs never win). */
 void nn__argmax_ref(nn__dtype dt, const void *x, const nn__shape *xs, int axis, int32_t *y);
 
 /* TopKV2 (sorted=true) over the last dim of F32 or I32 x viewed as [rows, n]:
