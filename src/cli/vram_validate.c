@@ -5,6 +5,7 @@
  * Exit 0 when every required check passes, 1 otherwise, 2 on bad usage.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
@@ -198,24 +199,20 @@ static void print_table(const vram_check *c, int n, int ok)
 
 static int print_json(const vram_check *c, int n, int ok)
 {
-    printf("{\"ok\": %s, \"checks\": [", ok ? "true" : "false");
-    for (int i = 0; i < n; i++) {
-        /* names, details and fixes are ours or library version strings; escape quotes and backslashes */
-        const char *fields[3] = {c[i].name, c[i].detail, c[i].fix};
-        printf("%s\n  {\"name\": \"", i ? "," : "");
-        for (int k = 0; k < 3; k++) {
-            for (const char *p = fields[k]; *p; p++) {
-                if (*p == '"' || *p == '\\') printf("\\%c", *p);
-                else if ((unsigned char)*p < 0x20) printf("\\u%04x", *p);
-                else putchar(*p);
-            }
-            if (k == 0) printf("\", \"status\": \"%s\", \"required\": %s, \"detail\": \"",
-                               vram_check_status_name(c[i].status), c[i].required ? "true" : "false");
-            else if (k == 1) printf("\", \"fix\": \"");
-        }
-        printf("\"}");
+    json_t *checks = json_array();
+    for (int i = 0; checks && i < n; i++)
+        json_array_append_new(checks, json_pack("{s:s,s:s,s:b,s:s,s:s}", "name", c[i].name, "status",
+                                                vram_check_status_name(c[i].status), "required", c[i].required,
+                                                "detail", c[i].detail, "fix", c[i].fix));
+    json_t *root = json_pack("{s:b,s:o}", "ok", ok, "checks", checks);
+    char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    if (!text) {
+        fprintf(stderr, "vram validate: out of memory\n");
+        return -1;
     }
-    printf("\n]}\n");
+    printf("%s\n", text);
+    free(text);
     return 0;
 }
 
@@ -247,7 +244,10 @@ int cmd_validate(int argc, char **argv)
     check_sqlite(&checks[n++]);
     check_models(&checks[n++], models, sums);
     int ok = vram_checks_ok(checks, n);
-    if (json) print_json(checks, n, ok);
-    else print_table(checks, n, ok);
+    if (json) {
+        if (print_json(checks, n, ok) < 0) return 1;
+    } else {
+        print_table(checks, n, ok);
+    }
     return ok ? 0 : 1;
 }
