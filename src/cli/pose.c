@@ -18,6 +18,7 @@ typedef struct command {
 static const command commands[] = {
     /* one line per command, in the order --help shows them; each cmd_* lives in pose_<cmd>.c */
     {"analyze", cmd_analyze, "people in a video, image, stream or camera: tracked, smoothed, JSONL/CSV/overlay"},
+    {"bench", cmd_bench, "per-stage latency and fps of the analyze pipeline, 1 and N streams"},
     {"dtw", cmd_dtw, "DTW distance (and warping path) of two series CSV files"},
     {"bench-dtw", cmd_bench_dtw, "benchmark the DTW kernels (sizes, windows, 1-vs-N search)"},
     {"angles", cmd_angles, "joint and segment angles of a keypoint JSONL file, as CSV"},

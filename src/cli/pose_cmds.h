@@ -7,5 +7,6 @@ int cmd_dtw(int argc, char **argv);
 int cmd_bench_dtw(int argc, char **argv);
 int cmd_angles(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif
