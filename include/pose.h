@@ -392,6 +392,51 @@ int pose_kp_series_facing(const pose_kp_series *s, double min_score);
 
 /* ==== repetitions (reps*.c) ==== */
 
+/*
+ * Repetitions: the cycles of a driver angle (knee_angle_r for squats, elbow_flex for curls) found with
+ * hysteresis (docs/COMPARE.md). With y = direction * angle, lo / hi = the 5th / 95th percentiles of y
+ * and R = hi - lo: a rep's active phase starts when y rises above lo + enter*R and ends when it falls
+ * below lo + exit*R (exit < enter: noise cannot split or double a rep); the rep itself runs from the
+ * last sample at rest (y <= lo + rest*R, else the lowest) before the active phase to the first one
+ * after it. Reps shorter than min_duration are dropped; so are partial reps, cut by the start or end
+ * of the series before they came back below the exit level. NaN samples are skipped (a gap inside a
+ * rep keeps the rep). No reps (count 0, POSE_OK) when R < min_range: the driver did not move.
+ *
+ *     pose_rep *reps; size_t nreps;
+ *     pose_reps_detect(&angles, POSE_ANGLE_KNEE_R, NULL, &reps, &nreps, &err);
+ *     ... reps[k].rom, reps[k].duration ...; free(reps);
+ */
+typedef struct pose_rep_options {
+    double min_range;     /* degrees, default 20 */
+    double enter;         /* fraction of R, default 0.5 */
+    double exit;          /* fraction of R, default 0.3 (< enter) */
+    double rest;          /* fraction of R, default 0.15 (<= exit) */
+    double min_duration;  /* seconds, default 0.4 */
+    int direction;        /* +1: a rep goes to larger angles (default); -1: to smaller */
+} pose_rep_options;
+
+pose_rep_options pose_rep_defaults(void);
+
+typedef struct pose_rep {
+    size_t start, peak, end;  /* sample indices (inclusive); peak = furthest from rest */
+    double t_start, t_end, duration; /* seconds */
+    double rom;               /* range of motion of the driver in the rep: max - min, degrees */
+    double peak_angle;        /* driver at the peak, degrees */
+    double peak_velocity;     /* max |angular velocity| of the driver in the rep, deg/s (NaN if none) */
+} pose_rep;
+
+/* Reps of the series x (n samples at times t, NaN = missing); vel (deg/s, may be NULL: computed with
+ * the Savitzky-Golay filter of the kinematics, 7 samples) gives the peak velocities. *reps is
+ * malloc'ed (free()), NULL when *count is 0. POSE_EINVAL on fewer than 3 valid samples, times not
+ * increasing or bad options. Thread-safe. */
+int pose_reps_detect_series(const double *t, const double *x, const double *vel, size_t n,
+                            const pose_rep_options *opt, pose_rep **reps, size_t *count,
+                            pose_error *err);
+/* The same on one column (driver, a pose_angle_id) of a pose_angles. */
+int pose_reps_detect(const pose_angles *a, int driver, const pose_rep_options *opt, pose_rep **reps,
+                     size_t *count, pose_error *err);
+
+
 /* ==== reference store (refstore*.c, SQLite) ==== */
 
 /* ==== comparison and feedback (compare*.c, feedback*.c) ==== */
