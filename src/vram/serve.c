@@ -34,6 +34,7 @@ struct vram_server_t {
     volatile sig_atomic_t stop;
     time_t started;
     unsigned long long requests, errors;
+    vram_alloc_metrics alloc[MAX_ALLOCATORS];
     unsigned char wbuf[LWS_PRE + CHUNK];
 };
 
@@ -120,7 +121,7 @@ static int token_ok(const vram_server_t *s, const char *auth)
 /* Build the response for path: status, content type, malloc'd body (NULL on host OOM). */
 static unsigned int respond(vram_server_t *s, struct lws *wsi, const char *path, const char **type, char **body)
 {
-    static vram_alloc_metrics alloc[MAX_ALLOCATORS]; /* the loop's thread only */
+    vram_alloc_metrics *alloc = s->alloc;
     *type = "text/plain; charset=utf-8";
     int is_get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
     if (!is_get) {
@@ -255,7 +256,8 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-/* lws reports why a listen failed only through its log: keep the last error line for err. */
+/* lws reports why a listen failed only through its log: keep the last error line for err. The log
+ * level and handler are process-wide in lws; we route errors here and print nothing. */
 static char g_lws_error[200];
 static void lws_log(int level, const char *line)
 {

@@ -139,14 +139,21 @@ static void test_stats_file(void)
 
 /* ---- the server, in a thread, with a raw HTTP client ------------------------------------ */
 
-static int g_alloc_calls, g_alloc_fail;
+static int g_alloc_calls, g_alloc_fail, g_alloc_many;
 static int alloc_cb(void *ctx, vram_alloc_metrics *out, int cap)
 {
     (void)ctx;
     g_alloc_calls++;
     if (g_alloc_fail) return VRAM_EIO;
-    CHECK(cap >= 1);
+    CHECK(cap >= 16);
     out[0] = pool("test", 123);
+    if (g_alloc_many) { /* a /metrics body larger than one 16 KB write */
+        for (int i = 1; i < 16; i++) {
+            out[i] = pool("", UINT64_MAX);
+            snprintf(out[i].name, sizeof out[i].name, "pool-%02d-with-a-long-name-xxxx", i);
+        }
+        return 16;
+    }
     return 1;
 }
 
@@ -243,6 +250,13 @@ static void test_server(void)
     r = http(port, "GET", "/stats", "s3cret");
     CHECK(r && strstr(r, "\"allocators\"") && strstr(r, "\"allocated_bytes\": 123") && strstr(r, "\"max_batch\": 32"));
     free(r);
+    g_alloc_many = 1;
+    r = http(port, "GET", "/metrics?x=1", "s3cret");
+    CHECK(r && strlen(r) > 16384);
+    CHECK(r && strstr(r, "\nvram_swap_evictions_total{pool=\"pool-15-with-a-long-name-xxxx\"} 3\n"));
+    CHECK(r && strstr(r, "\nvram_allocated_bytes{pool=\"pool-07-with-a-long-name-xxxx\"} 18446744073709551615\n"));
+    free(r);
+    g_alloc_many = 0;
     g_alloc_fail = 1;
     r = http(port, "GET", "/stats", "s3cret");
     CHECK(r && strstr(r, "\"allocators\": []") && strstr(r, "\"allocator_errors_total\": 1"));
