@@ -244,8 +244,234 @@ void vram_check_set(vram_check *c, const char *name, int required, vram_check_st
     ;
 
 /* ==== devices: sim, host, cuda (device*.c) ==== */
+/*
+ * A device is where memory lives: `cuda` (the CUDA runtime, loaded with dlopen when the device is
+ * created; no link-time dependency), `host` (malloc, or page-locked through the CUDA runtime) and
+ * `sim`, a simulated GPU for tests and `vram sim`: a set capacity (allocations past it fail with
+ * VRAM_EOOM), an alignment, bytes copied in and out counted, streams whose completion tests control.
+ * Every device is an interface struct of function pointers plus a context (STYLE.md #8); the
+ * wrapper counts allocations and copies the same way for all of them.
+ *
+ *     vram_device_options o = vram_device_defaults();   // sim, 1 GiB, 256-byte alignment
+ *     o.capacity = 8ull << 30;
+ *     vram_device_t *d = vram_device_create(&o, &err);  // "cuda" fails with VRAM_ENOTFOUND without GPU
+ *     void *p;
+ *     if (vram_device_alloc(d, 1 << 20, &p, &err) < 0) ...;
+ *     vram_device_copy(d, p, host_buf, 1 << 20, VRAM_COPY_H2D, NULL, &err);
+ *     vram_device_release(d, p);
+ *     vram_device_free(d);
+ *
+ * A device is used by one thread at a time unless its interface says otherwise.
+ */
+
+/* Streams and events are the device's own handles (cudaStream_t / cudaEvent_t on cuda). The NULL
+ * stream is the default stream. */
+typedef struct vram_stream_t vram_stream_t;
+typedef struct vram_event_t vram_event_t;
+
+typedef enum vram_copy_kind {
+    VRAM_COPY_H2D = 1,   /* host to device: counted as bytes in */
+    VRAM_COPY_D2H = 2,   /* device to host: counted as bytes out */
+    VRAM_COPY_D2D = 3
+} vram_copy_kind;
+
+struct vram_device_options;
+
+/* The interface a device implements. open() allocates the context from the options; the other
+ * functions get it back. Copies are asynchronous on the stream where the device has streams (cuda)
+ * and synchronous on host and sim. event_query() returns 1 when the work before the event is done,
+ * 0 when pending, a negative status on failure. host_alloc/host_release: page-locked host memory
+ * for copies (may be NULL: then malloc is used). */
+typedef struct vram_device_iface {
+    const char *name;
+    int (*open)(const struct vram_device_options *o, void **ctx, vram_error *err);
+    void (*close)(void *ctx);
+    int (*alloc)(void *ctx, uint64_t size, void **ptr, vram_error *err);
+    void (*release)(void *ctx, void *ptr, uint64_t size);  /* size as passed to alloc() */
+    int (*mem_info)(void *ctx, uint64_t *free_bytes, uint64_t *total_bytes, vram_error *err);
+    int (*copy)(void *ctx, void *dst, const void *src, uint64_t n, vram_copy_kind kind, vram_stream_t *s,
+                vram_error *err);
+    int (*stream_create)(void *ctx, vram_stream_t **s, vram_error *err);
+    void (*stream_destroy)(void *ctx, vram_stream_t *s);
+    int (*stream_sync)(void *ctx, vram_stream_t *s, vram_error *err);
+    int (*event_record)(void *ctx, vram_stream_t *s, vram_event_t **e, vram_error *err);
+    int (*event_query)(void *ctx, vram_event_t *e);
+    int (*event_sync)(void *ctx, vram_event_t *e, vram_error *err);
+    void (*event_destroy)(void *ctx, vram_event_t *e);
+    int (*host_alloc)(void *ctx, uint64_t size, void **ptr, vram_error *err);
+    void (*host_release)(void *ctx, void *ptr, uint64_t size);
+} vram_device_iface;
+
+typedef struct vram_device_options {
+    const char *kind;        /* "sim" (default), "host" or "cuda" */
+    uint64_t capacity;       /* sim: device memory in bytes (1 GiB); host: a limit, 0 = system memory */
+    uint64_t alignment;      /* sim and host: allocation alignment, a power of two (256) */
+    int backed;              /* sim: 1 = real host memory behind allocations (copies work); 0 = addresses
+                                only, for replaying traces bigger than this machine (copies fail) */
+    int pinned;              /* host: page-locked memory through the CUDA runtime (fails without it) */
+    int device_index;        /* cuda: which GPU (0) */
+    const char *library;     /* cuda, pinned host: the runtime library to dlopen; NULL = $VRAM_CUDART_LIBRARY,
+                                else libcudart.so, libcudart.so.12, libcudart.so.11.0 */
+} vram_device_options;
+
+vram_device_options vram_device_defaults(void);
+
+typedef struct vram_device_t vram_device_t;
+
+/* Counters kept by the wrapper for every device (bytes and counts since create). */
+typedef struct vram_device_stats {
+    uint64_t used_bytes, peak_used_bytes;  /* held through vram_device_alloc (as requested) */
+    uint64_t alloc_count, release_count, failed_allocs;
+    uint64_t bytes_in, bytes_out, bytes_d2d; /* H2D, D2H, D2D copies */
+    uint64_t copy_count, bad_releases;
+} vram_device_stats;
+
+/* Create the device named by o->kind (NULL o: defaults). NULL on failure with err saying why:
+ * VRAM_ENOTFOUND when the CUDA runtime or a GPU is absent, VRAM_EINVAL for bad options. */
+vram_device_t *vram_device_create(const vram_device_options *o, vram_error *err);
+
+/* A device from your own interface: open() is called with o (may be NULL). */
+vram_device_t *vram_device_create_iface(const vram_device_iface *iface, const vram_device_options *o,
+                                        vram_error *err);
+
+/* Releases what the device holds (it does not release allocations the caller forgot). Accepts NULL. */
+void vram_device_free(vram_device_t *d);
+
+const char *vram_device_name(const vram_device_t *d);
+
+/* Device memory: VRAM_EOOM when it does not fit (sim: past capacity), err says how much was asked.
+ * release() of a pointer this device did not hand out is ignored (and counted in stats.bad_releases). */
+int vram_device_alloc(vram_device_t *d, uint64_t size, void **ptr, vram_error *err);
+void vram_device_release(vram_device_t *d, void *ptr);
+int vram_device_mem_info(vram_device_t *d, uint64_t *free_bytes, uint64_t *total_bytes, vram_error *err);
+
+/* Copy n bytes on stream s (NULL: default stream); see vram_copy_kind for what is counted. */
+int vram_device_copy(vram_device_t *d, void *dst, const void *src, uint64_t n, vram_copy_kind kind, vram_stream_t *s,
+                     vram_error *err);
+
+int vram_device_stream_create(vram_device_t *d, vram_stream_t **s, vram_error *err);
+void vram_device_stream_destroy(vram_device_t *d, vram_stream_t *s);  /* accepts NULL */
+int vram_device_stream_sync(vram_device_t *d, vram_stream_t *s, vram_error *err);
+int vram_device_event_record(vram_device_t *d, vram_stream_t *s, vram_event_t **e, vram_error *err);
+int vram_device_event_query(vram_device_t *d, vram_event_t *e);     /* 1 done, 0 pending, < 0 error */
+int vram_device_event_sync(vram_device_t *d, vram_event_t *e, vram_error *err);
+void vram_device_event_destroy(vram_device_t *d, vram_event_t *e);  /* accepts NULL */
+
+/* Host memory for staging copies: page-locked when the device can, else malloc'd (64-byte aligned). */
+int vram_device_host_alloc(vram_device_t *d, uint64_t size, void **ptr, vram_error *err);
+void vram_device_host_release(vram_device_t *d, void *ptr);
+
+void vram_device_stats_get(const vram_device_t *d, vram_device_stats *out);
+
+/* sim only: while held, work submitted to stream s does not complete (events stay pending), so tests
+ * can check what waits for it. Releasing the hold, or syncing the stream or one of its events,
+ * completes it. VRAM_EUNSUPPORTED on other devices. */
+int vram_device_sim_hold(vram_device_t *d, vram_stream_t *s, int hold, vram_error *err);
+
 
 /* ==== caching allocator (pool*.c) ==== */
+/*
+ * A caching allocator on any device, after PyTorch's CUDACachingAllocator (policy in docs/VRAM.md):
+ * sizes rounded to 512 bytes; requests <= 1 MiB from a small pool of 2 MiB segments, larger ones from
+ * a large pool (20 MiB segments below 10 MiB, else the size rounded to 2 MiB); best fit among cached
+ * blocks of the same stream, splitting what is left over and coalescing free neighbours; requests of
+ * max_split_size or more take whole blocks; past gc_threshold of the budget, cached whole segments are released
+ * before a new one is taken; when the device or the budget says no, every cached segment is released
+ * and the allocation retried once before VRAM_EOOM.
+ *
+ *     vram_pool_options po = vram_pool_defaults();
+ *     po.budget_fraction = 0.9;
+ *     vram_pool_t *p = vram_pool_create(dev, &po, &err);
+ *     void *x;
+ *     if (vram_pool_alloc(p, 3 << 20, NULL, "activations", &x, &err) < 0) puts(err.msg);
+ *     vram_pool_free(p, x);
+ *     vram_pool_stats st; vram_pool_stats_get(p, &st);
+ *     vram_pool_destroy(p);   // releases every segment back to the device
+ *
+ * Streams: a block belongs to the stream it was allocated on and is reused only by that stream. If it
+ * was also used on other streams (vram_pool_record_stream), freeing it records an event on each, and
+ * the block is reused only when those events completed. One pool is used by one thread at a time.
+ */
+
+#define VRAM_POOL_MIN_BLOCK 512u              /* every size is rounded up to this */
+#define VRAM_POOL_SMALL_SIZE (1u << 20)       /* <= this: small pool */
+#define VRAM_POOL_SMALL_SEGMENT (2u << 20)    /* small pool segment */
+#define VRAM_POOL_LARGE_SEGMENT (20u << 20)   /* large pool segment for requests < 10 MiB */
+#define VRAM_POOL_ROUND_LARGE (2u << 20)      /* larger requests: segment rounded to this */
+
+typedef struct vram_pool_options {
+    double budget_fraction;   /* hard limit: reserved <= this x device total memory (1.0) */
+    uint64_t budget_bytes;    /* when > 0, the hard limit in bytes instead of the fraction */
+    uint64_t max_split_size;  /* requests of this size or more take whole blocks (never split), and
+                                 cached blocks this large serve only such requests, within 20 MiB of
+                                 their size (UINT64_MAX: no limit) */
+    double gc_threshold;      /* 0 (off) or 0..1: past this fraction of the limit, release cached whole
+                                 segments (least recently freed first) before taking a new one */
+    int trace;                /* 1: record every alloc/free in the event trace (snapshots) */
+    const char *name;         /* in messages and metrics ("pool") */
+} vram_pool_options;
+
+vram_pool_options vram_pool_defaults(void);
+
+typedef struct vram_pool_t vram_pool_t;
+
+/* Current and peak of one quantity (bytes or blocks). */
+typedef struct vram_stat { uint64_t current, peak; } vram_stat;
+
+/* Like PyTorch's memory_stats. allocated: block sizes of live allocations; requested: what callers
+ * asked for; reserved: segments held from the device; active: live blocks plus freed blocks waiting
+ * for other streams; inactive_split: free blocks in segments that are split (fragments). */
+typedef struct vram_pool_stats {
+    vram_stat allocated_bytes, requested_bytes, reserved_bytes, active_bytes, inactive_split_bytes;
+    vram_stat allocation, segment, active, inactive_split;   /* counts of blocks / segments */
+    uint64_t alloc_count, free_count;        /* vram_pool_alloc / vram_pool_free calls that succeeded */
+    uint64_t retry_count;                    /* cache released and allocation retried */
+    uint64_t oom_count;                      /* VRAM_EOOM returned */
+    uint64_t segment_alloc_count, segment_free_count, gc_release_count;
+    uint64_t cached_free_bytes;              /* reserved but free (excluding blocks waiting on events) */
+    uint64_t largest_free_block;
+    double fragmentation_ratio;              /* 1 - largest free block / cached free bytes (0 when none) */
+    uint64_t limit_bytes;                    /* the hard budget */
+} vram_pool_stats;
+
+/* A pool on dev (the pool does not own dev; dev must outlive it). o NULL: defaults. The budget is
+ * read from vram_device_mem_info once. NULL on failure with err set. */
+vram_pool_t *vram_pool_create(vram_device_t *dev, const vram_pool_options *o, vram_error *err);
+
+/* Releases every segment (live allocations too: the pool owns them). Accepts NULL. */
+void vram_pool_destroy(vram_pool_t *p);
+
+/* Allocate size bytes for stream s (NULL: default stream), tagged (tag may be NULL; the first 31
+ * characters are kept) for snapshots. Returns VRAM_OK, VRAM_EOOM with a message saying what is
+ * allocated, what is reserved but free, the largest free block and the fragmentation ratio, or
+ * VRAM_ENOMEM (host). */
+int vram_pool_alloc(vram_pool_t *p, uint64_t size, vram_stream_t *s, const char *tag, void **ptr, vram_error *err);
+
+/* Free a pointer from vram_pool_alloc. VRAM_EINVAL when the pool did not hand it out (or it was freed). */
+int vram_pool_free(vram_pool_t *p, void *ptr);
+
+/* Mark ptr as used on stream s too (see the streams rule above). */
+int vram_pool_record_stream(vram_pool_t *p, void *ptr, vram_stream_t *s, vram_error *err);
+
+/* Release every cached whole segment to the device (after waiting for pending stream events). */
+int vram_pool_empty_cache(vram_pool_t *p, vram_error *err);
+
+void vram_pool_stats_get(const vram_pool_t *p, vram_pool_stats *out);
+
+/* Zero the peaks (to the current values) and the counters. */
+void vram_pool_stats_reset_peaks(vram_pool_t *p);
+
+/* The block size a request of size bytes gets (rounding, not counting splits). Thread-safe. */
+uint64_t vram_pool_round_size(uint64_t size);
+
+/* The pool's numbers in the exporter's form (vram_alloc_metrics, "metrics exporter" below; the swap
+ * fields are left 0: vram_swap_metrics fills them). */
+struct vram_alloc_metrics;
+void vram_pool_metrics(const vram_pool_t *p, struct vram_alloc_metrics *out);
+
+/* The device the pool allocates from. */
+vram_device_t *vram_pool_device(const vram_pool_t *p);
+
 
 /* ==== snapshots and traces (snapshot*.c) ==== */
 

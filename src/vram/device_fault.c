@@ -17,17 +17,17 @@ void vram__fault_set(long k)
 
 long vram__fault_count(void) { return fault_count; }
 
-static int fault_now(void)
+int vram__fault_next(void)
 {
     fault_count++;
     return fault_at > 0 && fault_count == fault_at;
 }
 
-void *vram__malloc(size_t n) { return fault_now() ? NULL : malloc(n ? n : 1); }
+void *vram__malloc(size_t n) { return vram__fault_next() ? NULL : malloc(n ? n : 1); }
 
-void *vram__calloc(size_t count, size_t size) { return fault_now() ? NULL : calloc(count ? count : 1, size ? size : 1); }
+void *vram__calloc(size_t count, size_t size) { return vram__fault_next() ? NULL : calloc(count ? count : 1, size ? size : 1); }
 
-void *vram__realloc(void *p, size_t n) { return fault_now() ? NULL : realloc(p, n ? n : 1); }
+void *vram__realloc(void *p, size_t n) { return vram__fault_next() ? NULL : realloc(p, n ? n : 1); }
 
 int vram__err(vram_error *err, int code, const char *fmt, ...)
 {

@@ -24,6 +24,8 @@ void *vram__realloc(void *p, size_t n);
  * Process-wide, not thread-safe: for single-threaded tests. */
 void vram__fault_set(long k);
 long vram__fault_count(void);
+/* Count one allocation; 1 when it must fail (for allocators other than malloc: posix_memalign). */
+int vram__fault_next(void);
 
 /* The planner with the exhaustive search limited to n <= exact_max (0: heuristic only, for tests). */
 int vram__plan_run(vram_plan_tensor *t, size_t n, uint64_t alignment, size_t exact_max, vram_plan_result *out,
