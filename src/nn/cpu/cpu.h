@@ -1,0 +1,103 @@
+/*
+ * cpu.h - the per-ISA layer of libnn's CPU backend (internal; every symbol nn__*), STYLE.md #9/#10.
+ *
+ * The executor asks once for a table of kernel function pointers, chosen at run time from the CPU
+ * (vram_cpu_detect: CPUID + XGETBV) and the NN_SIMD environment variable, then calls through it
+ * for the ops that dominate the pose models: Conv2D (1x1 pointwise as a register-blocked GEMM
+ * micro-kernel, any other KxK/stride as an implicit GEMM over the same packed weights) and
+ * depthwise convolution. Each table entry has the reference kernel (kernels.h) as its twin; the
+ * "scalar" table IS the reference.
+ *
+ * Usage (one node; weights packed once at load, kept with the node):
+ *
+ *     const nn__cpu_kernels *k = nn__cpu_kernels_get();          // once, thread-safe
+ *     nn__packed_conv pk;
+ *     if (nn__packed_conv_init(&pk, filt, kh, kw, c, oc, bias) < 0) ... out of memory ...
+ *     for (int t = 0; t < nth; t++)                               // one call per pool thread
+ *         k->conv2d(x, n, h, w, c, &pk, &params, residual_or_NULL, y, oh, ow, t, nth);
+ *     ...
+ *     nn__packed_conv_free(&pk);
+ *
+ * Levels: NN_SIMD=scalar|avx2|avx512 (case-insensitive) forces a level for tests and users; a
+ * level the CPU (or this build: non-x86) lacks falls back to the best one it has below it, an
+ * unknown value is ignored. Without NN_SIMD the best level of the CPU is used.
+ *
+ * Numerics: the SIMD kernels sum in the same order as the reference (bias first, then taps in
+ * (ky, kx, c) order) but with fused multiply-adds, so results differ from the reference by
+ * rounding only: |simd - ref| <= 1e-5 * (|bias| + sum |x * w|) in the differential tests (in
+ * practice a few ulps). For a given level the result is bit-identical for every thread count.
+ */
+#ifndef NN_CPU_H
+#define NN_CPU_H
+
+#include <stdint.h>
+
+#include "kernels.h"
+
+/* Output channels per packed panel: one AVX-512 register, two AVX2 registers. */
+#define NN__PANEL 16
+
+/* Conv2D weights packed once for the SIMD kernels (ISA-independent layout, shared by all levels).
+ * Row r of the GEMM is the filter row (ky * kw + kx) * c + ci of the TF filter [KH,KW,C,OC]. */
+typedef struct nn__packed_conv {
+    int kh, kw;
+    int64_t c, oc;
+    int64_t kdim;             /* kh * kw * c: rows of the GEMM */
+    int64_t npanels;          /* ceil(oc / NN__PANEL) */
+    float *w;                 /* [npanels][kdim][NN__PANEL], zero padded past oc; owned, 64-aligned */
+    float *bias;              /* [npanels * NN__PANEL], zeros past oc (all zeros without bias); owned */
+    const float *filt;        /* the original filter [KH,KW,C,OC] (scalar path); borrowed */
+    const float *bias_ref;    /* the original bias [OC] or NULL (scalar path); borrowed */
+} nn__packed_conv;
+
+/* Packs filt [KH,KW,C,OC] and bias [OC] (or NULL). filt and bias must outlive pk (the scalar
+ * path reads them). Returns 0, or -1 when out of memory (pk is then zeroed). Thread-safe. */
+int nn__packed_conv_init(nn__packed_conv *pk, const float *filt, int kh, int kw, int64_t c,
+                         int64_t oc, const float *bias);
+/* Frees what init allocated; accepts a zeroed or already freed pk. */
+void nn__packed_conv_free(nn__packed_conv *pk);
+
+typedef enum nn__simd_level {
+    NN__SIMD_SCALAR = 0,      /* the reference kernels */
+    NN__SIMD_AVX2 = 1,        /* AVX2 + FMA3, 8 floats per register */
+    NN__SIMD_AVX512 = 2,      /* AVX-512F, 16 floats per register */
+    NN__SIMD_COUNT
+} nn__simd_level;
+
+typedef struct nn__cpu_kernels {
+    nn__simd_level level;
+    const char *name;         /* "scalar", "avx2", "avx512" */
+    /* Conv2D / _FusedConv2D: y = act(conv(x, pk) + bias) (+ residual), NHWC, window from p
+     * (nn__conv_params_init with pk->kh, pk->kw), y [N,OH,OW,OC]. residual: NULL, or a tensor of
+     * y's shape added after the activation (an AddV2 fused by the executor: the bits equal
+     * Conv2D followed by AddV2); it must not alias y. Threads split the n*oh output rows. */
+    void (*conv2d)(const float *x, int64_t n, int64_t h, int64_t w, int64_t c,
+                   const nn__packed_conv *pk, const nn__conv_params *p, const float *residual,
+                   float *y, int64_t oh, int64_t ow, int ith, int nth);
+    /* Depthwise: exactly nn__depthwise_ref's contract (channel multiplier m; m != 1 runs the
+     * reference). */
+    void (*depthwise)(const float *x, int64_t n, int64_t h, int64_t w, int64_t c,
+                      const float *filt, int64_t m, const float *bias, const nn__conv_params *p,
+                      float *y, int64_t oh, int64_t ow, int ith, int nth);
+} nn__cpu_kernels;
+
+/* The table to use: NN_SIMD, else the best level of this CPU; chosen on the first call and then
+ * fixed for the process. Never NULL. Thread-safe. */
+const nn__cpu_kernels *nn__cpu_kernels_get(void);
+
+/* The table of one level, or NULL when this CPU or this build lacks it (tests and benchmarks
+ * iterate over every level). */
+const nn__cpu_kernels *nn__cpu_kernels_for(nn__simd_level level);
+
+/* The best level this CPU and build support (ignores NN_SIMD). */
+nn__simd_level nn__cpu_best_level(void);
+
+/* "scalar"/"avx2"/"avx512" (case-insensitive; also "none", "avx512f") -> level; -1 otherwise. */
+int nn__simd_level_parse(const char *s);
+
+/* The tables themselves (cpu_scalar.c, cpu_avx2.c, cpu_avx512.c; the SIMD ones only on x86). */
+extern const nn__cpu_kernels nn__cpu_scalar;
+extern const nn__cpu_kernels nn__cpu_avx2;
+extern const nn__cpu_kernels nn__cpu_avx512;
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * cpu_avx2.c - the AVX2 + FMA3 kernel table (8 floats per register, 6 x 16 GEMM micro-kernel:
+ * 12 accumulators + 2 weight registers + 1 broadcast). Compiled for AVX2 by a target pragma, so
+ * the rest of the build stays baseline x86-64; nn__cpu_kernels_get() only hands this table out
+ * when vram's CPUID/XGETBV check found AVX2 + FMA with the OS saving YMM state.
+ */
+#include "cpu/cpu.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+
+#define VLEN 8
+#define MR 6
+#define LEVEL NN__SIMD_AVX2
+#define LEVEL_NAME "avx2"
+#define SUFFIX(name) name##_avx2
+typedef __m256 vec;
+typedef __m256i vmask;
+#define vload(p) _mm256_loadu_ps(p)
+#define vstore(p, v) _mm256_storeu_ps((p), (v))
+#define vset1(f) _mm256_set1_ps(f)
+#define vzero() _mm256_setzero_ps()
+#define vfma(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define vmax(a, b) _mm256_max_ps((a), (b))
+#define vmin(a, b) _mm256_min_ps((a), (b))
+#define vadd(a, b) _mm256_add_ps((a), (b))
+#define vmask_first(n) \
+    _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define vloadm(p, m) _mm256_maskload_ps((p), (m))
+#define vstorem(p, m, v) _mm256_maskstore_ps((p), (m), (v))
+
+#include "simd_body.inc"
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#elif defined(__GNUC__)
+#pragma GCC pop_options
+#endif
+
+#endif

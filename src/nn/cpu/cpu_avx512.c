@@ -1,0 +1,48 @@
+/*
+ * cpu_avx512.c - the AVX-512F kernel table (16 floats per register, 8 x 16 GEMM micro-kernel:
+ * 8 accumulators, one weight register, broadcasts folded into the FMAs). Compiled for AVX-512F by
+ * a target pragma, so the rest of the build stays baseline x86-64; nn__cpu_kernels_get() only
+ * hands this table out when vram's CPUID/XGETBV check found AVX-512F with ZMM and opmask state
+ * saved by the OS.
+ */
+#include "cpu/cpu.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#endif
+
+#define VLEN 16
+#define MR 8
+#define LEVEL NN__SIMD_AVX512
+#define LEVEL_NAME "avx512"
+#define SUFFIX(name) name##_avx512
+typedef __m512 vec;
+typedef __mmask16 vmask;
+#define vload(p) _mm512_loadu_ps(p)
+#define vstore(p, v) _mm512_storeu_ps((p), (v))
+#define vset1(f) _mm512_set1_ps(f)
+#define vzero() _mm512_setzero_ps()
+#define vfma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define vmax(a, b) _mm512_max_ps((a), (b))
+#define vmin(a, b) _mm512_min_ps((a), (b))
+#define vadd(a, b) _mm512_add_ps((a), (b))
+#define vmask_first(n) ((__mmask16)((1u << (n)) - 1u))
+#define vloadm(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define vstorem(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
+
+#include "simd_body.inc"
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#elif defined(__GNUC__)
+#pragma GCC pop_options
+#endif
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * cpu_dispatch.c - picks the kernel table once (vram's CPUID/XGETBV detection + NN_SIMD), packs
+ * Conv2D weights into the panels the SIMD kernels read, and holds the scalar table, which is the
+ * reference kernels (plus the fused residual add, done exactly as a separate AddV2 would).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cpu/cpu.h"
+#include "vram.h"
+
+/* ---- packing ---- */
+
+int nn__packed_conv_init(nn__packed_conv *pk, const float *filt, int kh, int kw, int64_t c,
+                         int64_t oc, const float *bias)
+{
+    memset(pk, 0, sizeof *pk);
+    int64_t kdim = (int64_t)kh * kw * c, np = (oc + NN__PANEL - 1) / NN__PANEL;
+    size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
+    size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
+    /* aligned_alloc wants a multiple of the alignment. */
+    wbytes = (wbytes + 63) / 64 * 64;
+    bbytes = (bbytes + 63) / 64 * 64;
+    pk->w = aligned_alloc(64, wbytes ? wbytes : 64);
+    pk->bias = aligned_alloc(64, bbytes ? bbytes : 64);
+    if (!pk->w || !pk->bias) {
+        free(pk->w);
+        free(pk->bias);
+        memset(pk, 0, sizeof *pk);
+        return -1;
+    }
+    memset(pk->w, 0, wbytes);
+    memset(pk->bias, 0, bbytes);
+    for (int64_t pj = 0; pj < np; pj++) {
+        int64_t o0 = pj * NN__PANEL, cols = oc - o0 < NN__PANEL ? oc - o0 : NN__PANEL;
+        float *dst = pk->w + pj * kdim * NN__PANEL;
+        for (int64_t r = 0; r < kdim; r++)
+            memcpy(dst + r * NN__PANEL, filt + r * oc + o0, (size_t)cols * sizeof(float));
+    }
+    if (bias) memcpy(pk->bias, bias, (size_t)oc * sizeof(float));
+    pk->kh = kh;
+    pk->kw = kw;
+    pk->c = c;
+    pk->oc = oc;
+    pk->kdim = kdim;
+    pk->npanels = np;
+    pk->filt = filt;
+    pk->bias_ref = bias;
+    return 0;
+}
+
+void nn__packed_conv_free(nn__packed_conv *pk)
+{
+    if (!pk) return;
+    free(pk->w);
+    free(pk->bias);
+    memset(pk, 0, sizeof *pk);
+}
+
+/* ---- the scalar table: the reference kernels ---- */
+
+static void scalar_conv2d(const float *x, int64_t n, int64_t h, int64_t w, int64_t c,
+                          const nn__packed_conv *pk, const nn__conv_params *p,
+                          const float *residual, float *y, int64_t oh, int64_t ow, int ith, int nth)
+{
+    nn__conv2d_ref(x, n, h, w, c, pk->filt, pk->oc, pk->bias_ref, p, y, oh, ow, ith, nth);
+    if (!residual) return;
+    int64_t r0, r1, row = ow * pk->oc;
+    nn__split_range(n * oh, ith, nth, &r0, &r1);
+    for (int64_t i = r0 * row; i < r1 * row; i++) y[i] = y[i] + residual[i];
+}
+
+const nn__cpu_kernels nn__cpu_scalar = {
+    .level = NN__SIMD_SCALAR,
+    .name = "scalar",
+    .conv2d = scalar_conv2d,
+    .depthwise = nn__depthwise_ref,
+};
+
+/* ---- selection ---- */
+
+int nn__simd_level_parse(const char *s)
+{
+    if (!s) return -1;
+    if (!strcasecmp(s, "scalar") || !strcasecmp(s, "none") || !strcasecmp(s, "ref"))
+        return NN__SIMD_SCALAR;
+    if (!strcasecmp(s, "avx2") || !strcasecmp(s, "avx2+fma")) return NN__SIMD_AVX2;
+    if (!strcasecmp(s, "avx512") || !strcasecmp(s, "avx512f")) return NN__SIMD_AVX512;
+    return -1;
+}
+
+nn__simd_level nn__cpu_best_level(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    vram_cpu_info ci;
+    vram_cpu_detect(&ci);
+    if (ci.simd >= VRAM_SIMD_AVX512) return NN__SIMD_AVX512;
+    if (ci.simd >= VRAM_SIMD_AVX2) return NN__SIMD_AVX2;
+#endif
+    return NN__SIMD_SCALAR;
+}
+
+static const nn__cpu_kernels *table_of(nn__simd_level l)
+{
+    switch (l) {
+#if defined(__x86_64__) || defined(__i386__)
+    case NN__SIMD_AVX512: return &nn__cpu_avx512;
+    case NN__SIMD_AVX2: return &nn__cpu_avx2;
+#endif
+    default: return &nn__cpu_scalar;
+    }
+}
+
+const nn__cpu_kernels *nn__cpu_kernels_for(nn__simd_level level)
+{
+    if ((int)level < 0 || level >= NN__SIMD_COUNT || level > nn__cpu_best_level()) return NULL;
+    return table_of(level);
+}
+
+static const nn__cpu_kernels *chosen;
+static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
+
+static void choose(void)
+{
+    nn__simd_level best = nn__cpu_best_level(), l = best;
+    int want = nn__simd_level_parse(getenv("NN_SIMD"));
+    if (want >= 0 && (nn__simd_level)want < best) l = (nn__simd_level)want;
+    chosen = table_of(l);
+}
+
+const nn__cpu_kernels *nn__cpu_kernels_get(void)
+{
+    pthread_once(&chosen_once, choose);
+    return chosen;
+}

@@ -1,0 +1,232 @@
+/*
+ * test_simd_conv.c - differential test of the SIMD Conv2D kernels (src/nn/cpu) against the
+ * reference nn__conv2d_ref, checkasm style: every SIMD table this CPU runs (a missing one is
+ * skipped with a message), random shapes with odd sizes and channel counts that are not multiples
+ * of the vector width, 1x1/2x2/3x3/5x5 windows, strides 1 and 2, SAME and VALID, every fused
+ * activation, with and without bias and fused residual add; results within the float tolerance of
+ * simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the output; the
+ * scalar table must equal the reference bit for bit. Also the dispatch: NN_SIMD parsing, the
+ * override, and the packing layout.
+ *
+ * Benchmark mode (not a test): test_simd_conv --bench [reps] prints GFLOP/s of each table vs the
+ * reference on the layer shapes that dominate MoveNet / BlazePose, one thread, median of reps.
+ */
+#include "simd_harness.h"
+
+typedef struct conv_case {
+    int64_t n, h, w, c, oc;
+    int k, s;
+    nn__padding pad;
+    nn__act act;
+    int bias, res;
+} conv_case;
+
+static void run_threads(const nn__cpu_kernels *k, const float *x, const conv_case *cc,
+                        const nn__packed_conv *pk, const nn__conv_params *p, const float *res,
+                        float *y, int64_t oh, int64_t ow, int nth)
+{
+    for (int t = nth - 1; t >= 0; t--)
+        k->conv2d(x, cc->n, cc->h, cc->w, cc->c, pk, p, res, y, oh, ow, t, nth);
+}
+
+/* Returns 1 when the case was run (0 when the window does not fit the input). */
+static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *cc)
+{
+    nn__conv_params p, pm;
+    int64_t oh, ow;
+    if (nn__conv_params_init(&p, cc->h, cc->w, cc->k, cc->k, cc->s, cc->s, cc->pad, cc->act, &oh,
+                             &ow) < 0)
+        return 0;
+    pm = p;
+    pm.act = NN__ACT_NONE;
+    int64_t xs = cc->n * cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc;
+    int64_t ys = cc->n * oh * ow * cc->oc;
+    float *x = buf_random(xs), *f = buf_random(fs);
+    float *b = cc->bias ? buf_random(cc->oc) : NULL;
+    float *r = cc->res ? buf_random(ys) : NULL;
+    float *ax = buf_abs(x, xs), *af = buf_abs(f, fs), *ab = buf_abs(b, cc->oc);
+    float *ref = buf_new(ys), *mag = buf_new(ys), *y1 = buf_new(ys), *yt = buf_new(ys);
+
+    nn__conv2d_ref(x, cc->n, cc->h, cc->w, cc->c, f, cc->oc, b, &p, ref, oh, ow, 0, 1);
+    if (r)
+        for (int64_t i = 0; i < ys; i++) ref[i] = ref[i] + r[i];
+    nn__conv2d_ref(ax, cc->n, cc->h, cc->w, cc->c, af, cc->oc, ab, &pm, mag, oh, ow, 0, 1);
+
+    nn__packed_conv pk;
+    CHECK(nn__packed_conv_init(&pk, f, cc->k, cc->k, cc->c, cc->oc, b) == 0);
+    char what[200];
+    for (int ti = -1; ti < ntabs; ti++) {
+        const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
+        snprintf(what, sizeof what,
+                 "%s conv n%" PRId64 " %" PRId64 "x%" PRId64 "x%" PRId64 " -> oc%" PRId64
+                 " k%d s%d %s act%d bias%d res%d",
+                 k->name, cc->n, cc->h, cc->w, cc->c, cc->oc, cc->k, cc->s,
+                 cc->pad == NN__PAD_SAME ? "SAME" : "VALID", (int)cc->act, cc->bias, cc->res);
+        buf_fill(y1, ys);
+        run_threads(k, x, cc, &pk, &p, r, y1, oh, ow, 1);
+        CHECK_MSG(guard_ok(y1, ys), "%s: wrote past the output", what);
+        if (k->level == NN__SIMD_SCALAR)
+            CHECK_MSG(memcmp(y1, ref, (size_t)ys * sizeof(float)) == 0,
+                      "%s: scalar table differs from the reference", what);
+        else
+            CHECK_MSG(compare_tol(what, y1, ref, mag, ys) == 0, "%s: out of tolerance", what);
+        for (int nth = 2; nth <= 3; nth++) {
+            buf_fill(yt, ys);
+            run_threads(k, x, cc, &pk, &p, r, yt, oh, ow, nth);
+            CHECK_MSG(guard_ok(yt, ys) && memcmp(yt, y1, (size_t)ys * sizeof(float)) == 0,
+                      "%s: %d threads differ from 1 thread", what, nth);
+        }
+    }
+    nn__packed_conv_free(&pk);
+    free(x); free(f); free(b); free(r); free(ax); free(af); free(ab);
+    free(ref); free(mag); free(y1); free(yt);
+    return 1;
+}
+
+static void test_packing(void)
+{
+    /* 2x1 window, c = 2, oc = 17: panel 0 holds channels 0..15, panel 1 channel 16 + zeros. */
+    enum { KH = 2, KW = 1, C = 2, OC = 17 };
+    float f[KH * KW * C * OC], b[OC];
+    for (int i = 0; i < KH * KW * C * OC; i++) f[i] = (float)i;
+    for (int i = 0; i < OC; i++) b[i] = (float)(100 + i);
+    nn__packed_conv pk;
+    CHECK(nn__packed_conv_init(&pk, f, KH, KW, C, OC, b) == 0);
+    CHECK_INT_EQ(pk.kdim, 4);
+    CHECK_INT_EQ(pk.npanels, 2);
+    CHECK(pk.w[0] == 0.0f && pk.w[15] == 15.0f && pk.w[16] == 17.0f); /* row 1 starts at oc */
+    CHECK(pk.w[4 * 16] == 16.0f && pk.w[4 * 16 + 1] == 0.0f);         /* panel 1, row 0 */
+    CHECK(pk.w[4 * 16 + 3 * 16] == (float)(3 * OC + 16));               /* panel 1, row 3 */
+    CHECK(pk.bias[16] == 116.0f && pk.bias[17] == 0.0f && pk.bias[31] == 0.0f);
+    CHECK(((uintptr_t)pk.w & 63) == 0);
+    nn__packed_conv_free(&pk);
+    CHECK(pk.w == NULL);
+    nn__packed_conv_free(&pk); /* twice is fine */
+    nn__packed_conv_free(NULL);
+}
+
+static void test_dispatch(void)
+{
+    CHECK_INT_EQ(nn__simd_level_parse("scalar"), NN__SIMD_SCALAR);
+    CHECK_INT_EQ(nn__simd_level_parse("AVX2"), NN__SIMD_AVX2);
+    CHECK_INT_EQ(nn__simd_level_parse("avx512"), NN__SIMD_AVX512);
+    CHECK_INT_EQ(nn__simd_level_parse("avx512f"), NN__SIMD_AVX512);
+    CHECK_INT_EQ(nn__simd_level_parse("sse9"), -1);
+    CHECK_INT_EQ(nn__simd_level_parse(NULL), -1);
+    CHECK(nn__cpu_kernels_for(NN__SIMD_SCALAR) == &nn__cpu_scalar);
+    CHECK(nn__cpu_kernels_for(NN__SIMD_COUNT) == NULL);
+    nn__simd_level best = nn__cpu_best_level();
+    CHECK(nn__cpu_kernels_for(best) != NULL);
+    for (int l = best + 1; l < NN__SIMD_COUNT; l++)
+        CHECK(nn__cpu_kernels_for((nn__simd_level)l) == NULL);
+    /* The override: the table is chosen on the first call. */
+    setenv("NN_SIMD", "scalar", 1);
+    const nn__cpu_kernels *k = nn__cpu_kernels_get();
+    CHECK(k == &nn__cpu_scalar);
+    setenv("NN_SIMD", "avx512", 1);
+    CHECK(nn__cpu_kernels_get() == k); /* fixed for the process */
+    printf("best level on this CPU: %s\n", nn__cpu_kernels_for(best)->name);
+}
+
+static void test_random(const nn__cpu_kernels **tabs, int ntabs)
+{
+    static const int64_t chans[] = {1, 3, 7, 8, 15, 16, 17, 24, 33};
+    static const int ks[] = {1, 1, 1, 2, 3, 3, 5};
+    int ran = 0;
+    for (int i = 0; i < 220; i++) {
+        conv_case cc = {
+            .n = rng_int(1, 2),
+            .h = rng_int(1, 13),
+            .w = rng_int(1, 13),
+            .c = chans[rng_int(0, 8)],
+            .oc = chans[rng_int(0, 8)],
+            .k = ks[rng_int(0, 6)],
+            .s = (int)rng_int(1, 2),
+            .pad = rng_int(0, 1) ? NN__PAD_SAME : NN__PAD_VALID,
+            .act = (nn__act)rng_int(0, 2),
+            .bias = (int)rng_int(0, 3) != 0,
+            .res = (int)rng_int(0, 2) == 0,
+        };
+        ran += check_case(tabs, ntabs, &cc);
+    }
+    CHECK(ran > 150);
+    /* Model-like layers: several chunks of pixels and panels; 3x3 stride 2 on RGB. */
+    static const conv_case fixed[] = {
+        {1, 24, 24, 64, 96, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
+        {1, 20, 21, 40, 24, 1, 1, NN__PAD_VALID, NN__ACT_NONE, 1, 1},
+        {1, 33, 31, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
+        {2, 17, 16, 16, 33, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1},
+        {1, 9, 9, 8, 7, 8, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},    /* 64 taps: reference */
+        {1, 3, 2, 4100, 2, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0}, /* wide padded: reference */
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) CHECK(check_case(tabs, ntabs, &fixed[i]));
+}
+
+/* ---- benchmark mode ---- */
+
+static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case *cc, int reps)
+{
+    nn__conv_params p;
+    int64_t oh, ow;
+    if (nn__conv_params_init(&p, cc->h, cc->w, cc->k, cc->k, cc->s, cc->s, cc->pad, cc->act, &oh,
+                             &ow) < 0)
+        return;
+    int64_t xs = cc->n * cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc;
+    int64_t ys = cc->n * oh * ow * cc->oc;
+    float *x = buf_random(xs), *f = buf_random(fs), *b = buf_random(cc->oc);
+    float *y = buf_new(ys);
+    nn__packed_conv pk;
+    if (nn__packed_conv_init(&pk, f, cc->k, cc->k, cc->c, cc->oc, b) < 0) exit(1);
+    double flop = 2.0 * (double)ys * cc->k * cc->k * (double)cc->c;
+    double *t = calloc((size_t)reps, sizeof(double)), ref_med = 0;
+    printf("conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d (%.1f MFLOP):", cc->h,
+           cc->w, cc->c, cc->oc, cc->k, cc->s, flop * 1e-6);
+    for (int ti = -1; ti < ntabs; ti++) {
+        const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
+        for (int i = 0; i < reps + 2; i++) {
+            double t0 = now_s();
+            k->conv2d(x, cc->n, cc->h, cc->w, cc->c, &pk, &p, NULL, y, oh, ow, 0, 1);
+            if (i >= 2) t[i - 2] = now_s() - t0;
+        }
+        qsort(t, (size_t)reps, sizeof(double), cmp_double);
+        double med = t[reps / 2];
+        if (ti < 0) ref_med = med;
+        printf("  %s %.3f ms %.1f GFLOP/s (x%.1f, spread %.0f%%)", k->name, med * 1e3,
+               flop / med * 1e-9, ref_med / med, (t[reps - 1] - t[0]) / med * 100.0);
+    }
+    printf("\n");
+    nn__packed_conv_free(&pk);
+    free(t); free(x); free(f); free(b); free(y);
+}
+
+int main(int argc, char **argv)
+{
+    const nn__cpu_kernels *tabs[NN__SIMD_COUNT];
+    if (argc > 1 && !strcmp(argv[1], "--bench")) {
+        int reps = argc > 2 ? atoi(argv[2]) : 21;
+        if (reps < 1) reps = 1;
+        int ntabs = simd_tables(tabs);
+        static const conv_case shapes[] = {
+            {1, 96, 96, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0}, /* MoveNet stem on 192 */
+            {1, 96, 96, 16, 96, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
+            {1, 48, 48, 24, 144, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
+            {1, 48, 48, 144, 24, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},
+            {1, 24, 24, 32, 192, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
+            {1, 12, 12, 96, 576, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
+            {1, 6, 6, 960, 320, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},
+            {1, 48, 48, 64, 64, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 0},
+        };
+        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+            bench_conv(tabs, ntabs, &shapes[i], reps);
+        return 0;
+    }
+    test_packing();
+    test_dispatch();
+    int ntabs = simd_tables(tabs);
+    test_random(tabs, ntabs);
+    if (ntabs == 0) {
+        check_report();
+        check_skip("no SIMD variant on this CPU (dispatch and scalar table checked)");
+    }
+    return check_report();
+}
