@@ -209,17 +209,24 @@ static inline __attribute__((always_inline)) double dtw_cost_pruned_t(const doub
             }
             left = c + m;
             cur[j + 1] = left;
-            int live = left <= thr;
-            nsc = live && j + 1 < nsc ? j + 1 : nsc;
-            nec = live ? j + 1 : nec;
         }
         for (; j <= hi && left <= thr; j++) { /* past the previous row's live cells: only from the left */
             double c = sqdist(ai, b + j * ndim, ndim);
             left = c + (use_pen ? left + pen2 : left); /* same rounding as the full recurrence */
             cur[j + 1] = left;
-            if (left <= thr) nec = j + 1;
         }
+        /* the live range of this row, found after the loop so that the loop stays branch-free */
+        for (size_t k = js + 1; k <= j; k++)
+            if (cur[k] <= thr) {
+                nsc = k;
+                break;
+            }
         if (nsc == SIZE_MAX) return INFINITY;
+        for (size_t k = j; k >= nsc; k--)
+            if (cur[k] <= thr) {
+                nec = k;
+                break;
+            }
         end = j; /* indices [js + 1, j] hold this row */
         if (j + 1 <= nb) cur[j + 1] = INFINITY;
         sc = nsc;
