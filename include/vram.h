@@ -136,7 +136,9 @@ typedef struct vram_gpu_source {
 } vram_gpu_source;
 
 /* The NVML source: libnvidia-ml.so.1 loaded with dlopen on open() (no link-time dependency), or the
- * file named by $VRAM_NVML_LIBRARY. The returned struct is static; not thread-safe (one user). */
+ * file named by $VRAM_NVML_LIBRARY. The returned struct is static and process-wide: open() calls nest
+ * (a second open shares the first session; the last close shuts NVML down). Not thread-safe: use it
+ * from one thread at a time. */
 const vram_gpu_source *vram_gpu_source_nvml(void);
 
 /* The resource profile chosen for this machine (docs/MACHINE.md). Plain data. */

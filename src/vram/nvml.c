@@ -51,6 +51,8 @@ typedef struct nvml_state {
     void *lib;
     void *(*resolve)(const char *symbol); /* test seam; NULL: dlsym(lib, ...) */
     int initialised;
+    int refs;                /* open() calls not yet closed: nested users share one NVML session */
+    vram_gpu_system sys;     /* what the first open() found */
     nvml_api f;
 } nvml_state;
 
@@ -76,6 +78,11 @@ static const char *nvml_err(nvml_state *s, nvml_return rc)
 static int nvml_open(void *ctx, vram_gpu_system *sys, vram_error *err)
 {
     nvml_state *s = ctx;
+    if (s->refs > 0) { /* already open (a server and a detection in one process) */
+        s->refs++;
+        *sys = s->sys;
+        return VRAM_OK;
+    }
     memset(sys, 0, sizeof *sys);
     memset(&s->f, 0, sizeof s->f);
     if (!s->resolve) {
@@ -149,6 +156,8 @@ static int nvml_open(void *ctx, vram_gpu_system *sys, vram_error *err)
     sys->driver_version[sizeof sys->driver_version - 1] = '\0';
     if (s->f.cuda_version && s->f.cuda_version(&sys->cuda_driver_version) != NVML_SUCCESS)
         sys->cuda_driver_version = 0;
+    s->sys = *sys;
+    s->refs = 1;
     return VRAM_OK;
 fail:
     if (s->lib) dlclose(s->lib);
@@ -245,6 +254,7 @@ static int nvml_query(void *ctx, int index, vram_gpu_info *g, vram_error *err)
 static void nvml_close(void *ctx)
 {
     nvml_state *s = ctx;
+    if (s->refs == 0 || --s->refs > 0) return; /* not open, or still used */
     if (s->initialised && s->f.shutdown) s->f.shutdown();
     s->initialised = 0;
     if (s->lib) dlclose(s->lib);

@@ -199,6 +199,23 @@ static void test_present(void)
     CHECK(strstr(err.msg, "GPU 1") != NULL && strstr(err.msg, "Driver Not Loaded") != NULL);
     s->close(s->ctx);
 
+    /* nested opens share one session: the last close shuts NVML down */
+    reset();
+    CHECK_INT_EQ(s->open(s->ctx, &sys, &err), VRAM_OK);
+    vram_gpu_system sys2;
+    CHECK_INT_EQ(s->open(s->ctx, &sys2, &err), VRAM_OK);
+    CHECK_INT_EQ(F.inits, 1);
+    CHECK_INT_EQ(sys2.gpu_count, 2);
+    CHECK_STR_EQ(sys2.driver_version, "535.104.05");
+    s->close(s->ctx);
+    CHECK_INT_EQ(F.shutdowns, 0);
+    CHECK_INT_EQ(s->query(s->ctx, 0, &g, &err), VRAM_OK);
+    s->close(s->ctx);
+    CHECK_INT_EQ(F.shutdowns, 1);
+    CHECK_INT_EQ(s->query(s->ctx, 0, &g, &err), VRAM_EINVAL);
+    s->close(s->ctx); /* one close too many: ignored */
+    CHECK_INT_EQ(F.shutdowns, 1);
+
     /* machine detection through the real NVML code */
     reset();
     static vram_machine m;
