@@ -17,6 +17,7 @@ typedef struct command {
 
 static const command commands[] = {
     /* one line per command, in the order --help shows them; each cmd_* lives in nn_<cmd>.c */
+    {"run", cmd_run, "run a model on raw input tensors, write out<k>.bin"},
     {NULL, NULL, NULL},
 };
 

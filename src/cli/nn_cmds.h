@@ -3,4 +3,6 @@
 #ifndef NN_CMDS_H
 #define NN_CMDS_H
 
+int cmd_run(int argc, char **argv);
+
 #endif

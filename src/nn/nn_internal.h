@@ -1,0 +1,233 @@
+/*
+ * nn_internal.h - libnn's internal model representation, shared by the loader, the graph passes,
+ * the planner, the op table and the executor (every symbol nn__*).
+ *
+ * The layers of a loaded model:
+ *   nn__graph  what model.json says, immutable after load: nodes (name, op, inputs resolved to value
+ *              ids, attributes), the signature, the weight slab. A node with k outputs owns the k
+ *              consecutive value ids out0 .. out0+k-1 ("name:i" is out0+i).
+ *   nn__plan   one run's worth of decisions for given input shapes, rebuilt by nn_model_set_batch:
+ *              every value's dtype, shape and storage (weight slab, folded constant, user input or
+ *              arena offset), per-node resolved parameters, the step list and the arena.
+ * The executor walks plan->steps calling the op table's run function for each.
+ */
+#ifndef NN_INTERNAL_H
+#define NN_INTERNAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "nn.h"
+
+/* ---- errors ---- */
+
+/* Fills err (if not NULL) with code and the printf-style message; returns code. */
+int nn__err(nn_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- weights decoding (decode.c) ---- */
+
+/* IEEE half -> float, exact for every input (subnormals, inf, NaN payloads kept). */
+float nn__f16_to_f32(uint16_t h);
+
+/* TF.js uint8 affine dequantization: float32(v * scale + min) computed in double, as JS does. */
+float nn__dequant_u8(uint8_t v, double scale, double min);
+
+/* Standard base64 (RFC 4648, '=' padding optional). Writes at most cap bytes to out and returns the
+ * decoded length, or -1 on a bad character or when out is too small. (jansson has no base64 and
+ * libnn must not link FFmpeg, so this is ours.) */
+long nn__base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
+
+/* ---- graph ---- */
+
+#define NN__MAX_OUTPUTS 64  /* outputs one node may have (Unpack/Split pieces) */
+
+struct nn__op_def;
+
+typedef struct nn__node {
+    const char *name;         /* points into the parsed JSON (graph->json keeps it alive) */
+    const char *op;
+    const struct nn__op_def *def;  /* NULL for Const and Placeholder */
+    json_t *attr;             /* borrowed from graph->json; may be NULL */
+    int nin;
+    int *in;                  /* value ids of the data inputs (control inputs "^x" dropped) */
+    int nout;                 /* outputs referenced by the graph (at least 1) */
+    int out0;                 /* value id of output 0 */
+    int is_const, is_input;   /* Const (weight) / Placeholder */
+    int64_t weight;           /* Const: index into graph->weights, else -1 */
+} nn__node;
+
+typedef struct nn__weight {
+    const char *name;
+    nn__dtype dtype;
+    nn__shape shape;
+    void *data;               /* in graph->slab */
+} nn__weight;
+
+typedef struct nn__sig {
+    const char *key;          /* signature key ("input:0") */
+    int node;                 /* node index */
+    int value;                /* value id */
+    nn__dtype dtype;
+    nn__shape shape;          /* from the signature / Placeholder; -1 = open */
+} nn__sig;
+
+typedef struct nn__graph {
+    char path[256];           /* model.json as given, for messages */
+    json_t *json;             /* parsed model.json, owns every string above */
+    int nnodes;
+    nn__node *nodes;
+    int nvalues;
+    int *value_node;          /* value id -> node index */
+    int *order;               /* topological order of the nodes */
+    int nweights;
+    nn__weight *weights;
+    void *slab;               /* all weights, dequantized, 64-byte aligned each */
+    size_t slab_bytes;
+    int64_t params;
+    int ninputs, noutputs;
+    nn__sig *inputs;          /* signature order */
+    nn__sig *outputs;         /* sorted by node name */
+    int *sorted;              /* node indices sorted by name (bsearch) */
+} nn__graph;
+
+/* loader.c: parse model.json + weights into g (zeroed by the caller). Returns 0 or negative with err. */
+int nn__graph_load(nn__graph *g, const char *path, nn_error *err);
+/* The same from JSON text in memory and weight bytes in memory (tests, fuzzing). path names them. */
+int nn__graph_load_mem(nn__graph *g, const char *path, const char *json_text, size_t json_len,
+                       const void *weights, size_t weights_len, nn_error *err);
+void nn__graph_free(nn__graph *g);
+
+/* graph.c: index names, resolve inputs to value ids, topological order (cycle -> error naming a
+ * node on the cycle). Called by the loader. */
+int nn__graph_link(nn__graph *g, nn_error *err);
+/* Node index by exact name, or -1. */
+int nn__graph_find(const nn__graph *g, const char *name);
+/* Parses "name", "name:k" into (node, k); -1 when the node does not exist. */
+int nn__graph_ref(const nn__graph *g, const char *ref, int *k);
+
+/* ---- attributes (attr.c) ---- */
+/* Each returns 1 when found and well-formed, 0 when absent, -1 when present but malformed. */
+int nn__attr_int(const nn__node *n, const char *key, int64_t *v);
+int nn__attr_ints(const nn__node *n, const char *key, int64_t *v, int cap, int *count);
+int nn__attr_bool(const nn__node *n, const char *key, int *v);
+int nn__attr_float(const nn__node *n, const char *key, double *v);
+/* String attribute (base64 in model.json), decoded and NUL-terminated into buf. */
+int nn__attr_str(const nn__node *n, const char *key, char *buf, size_t cap);
+/* i-th string of a list of strings ({"list":{"s":[...]}}); count in *count. */
+int nn__attr_strs(const nn__node *n, const char *key, int i, char *buf, size_t cap, int *count);
+int nn__attr_type(const nn__node *n, const char *key, nn__dtype *t);
+/* "DT_FLOAT" / "float32" -> dtype; -1 when unsupported. */
+int nn__dtype_parse(const char *s, nn__dtype *t);
+
+/* ---- plan ---- */
+
+enum { NN__V_NONE = 0, NN__V_CONST, NN__V_INPUT, NN__V_ARENA };
+
+typedef struct nn__value {
+    int kind;
+    nn__dtype dtype;
+    nn__shape shape;
+    void *data;               /* CONST: slab or owned; ARENA: arena + offset; INPUT: set per run */
+    void *owned;              /* folded constant buffer (freed with the plan) */
+    uint64_t offset;
+    int first, last;          /* ARENA: lifetime in steps */
+} nn__value;
+
+/* Per-node parameters resolved by the shape functions (small, per op). */
+typedef union nn__params {
+    struct { nn__conv_params cp; int64_t oh, ow; int depthwise; } conv;
+    struct { int op; } code;                 /* binop / unop / dtype */
+    struct { int axis; int n; int64_t k; } ax;
+    struct { int64_t before[NN__MAX_RANK], after[NN__MAX_RANK]; } pad;
+    struct { int align, half; } resize;
+    struct { int64_t axes[NN__MAX_RANK]; int naxes; int red; } red;
+    struct { int64_t v[NN__MAX_RANK]; double start, delta; } misc;
+    nn__slice_spec slice;
+} nn__params;
+
+typedef struct nn__plan {
+    int64_t batch;
+    int nvalues;
+    nn__value *vals;          /* per value id */
+    nn__params *par;          /* per node */
+    double *flops;            /* per node, 2 x MACs */
+    int nsteps;
+    int *steps;               /* node indices, execution order */
+    void *arena;
+    uint64_t arena_bytes, lower_bound, no_reuse;
+    double gflops;
+    int folded;
+    nn_tensor *outs;          /* output views, per signature output */
+} nn__plan;
+
+/* Context handed to an op's shape and run functions. */
+typedef struct nn__exec {
+    const nn__graph *g;
+    nn__plan *p;
+    int node;
+    nn_error *err;
+} nn__exec;
+
+static inline const nn__node *nn__enode(const nn__exec *e) { return &e->g->nodes[e->node]; }
+static inline nn__value *nn__ein(const nn__exec *e, int i) { return &e->p->vals[e->g->nodes[e->node].in[i]]; }
+static inline nn__value *nn__eout(const nn__exec *e, int k) { return &e->p->vals[e->g->nodes[e->node].out0 + k]; }
+static inline nn__params *nn__epar(const nn__exec *e) { return &e->p->par[e->node]; }
+
+/* Error naming the file and node: "model.json: node 'x' (Op): <msg>". Returns code. */
+int nn__node_err(const nn__exec *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- op table (ops_table.c, ops_*.c) ---- */
+
+enum {
+    NN__OP_THREADED = 1,      /* run takes (ith, nth) and splits the work */
+    NN__OP_SHAPE_ONLY = 2     /* output depends only on input shapes: always folded */
+};
+
+typedef struct nn__op_def {
+    const char *name;
+    int min_in, max_in;       /* data inputs accepted (max -1 = any) */
+    int flags;
+    int arg;                  /* op variant for shared functions (nn__binop, nn__unop, ...) */
+    /* Checks inputs, resolves attributes into nn__epar(e), sets every output's dtype and shape
+     * (and e->p->flops[node]). Returns the number of outputs (>= 1) or a negative status. */
+    int (*shape)(nn__exec *e);
+    /* Computes the outputs (inputs and outputs have data). Returns 0 or negative status. */
+    int (*run)(const nn__exec *e, int ith, int nth);
+} nn__op_def;
+
+/* The op named name, or NULL when unsupported. */
+const nn__op_def *nn__op_find(const char *name);
+
+/* The per-file parts of the table, each ended by an entry with name NULL. */
+extern const nn__op_def nn__ops_conv[], nn__ops_elem[], nn__ops_shape[], nn__ops_data[];
+
+/* Helpers for shape functions (ops_util.c). */
+/* Reads a constant int32 input i as int64 values into v (cap entries); -1 with an error if the
+ * input is not a constant known at load time, not int32 or too long. */
+int nn__const_ints(const nn__exec *e, int i, int64_t *v, int cap, int *count);
+int nn__set_out(const nn__exec *e, int k, nn__dtype dt, const nn__shape *s);
+/* A scalar (or single-element) constant int32 input. */
+int nn__const_int(const nn__exec *e, int i, int64_t *v);
+/* Checks that input i has dtype dt. */
+int nn__want_dtype(const nn__exec *e, int i, nn__dtype dt);
+void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
+
+/* plan.c: builds a plan for input shapes in_shapes (per signature input). */
+int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, nn_error *err);
+void nn__plan_free(nn__plan *p);
+
+/* ---- thread pool (pool.c) ---- */
+
+typedef struct nn__pool nn__pool;
+typedef void (*nn__pool_fn)(void *ctx, int ith, int nth);
+/* nthreads total, including the caller (nthreads - 1 workers). NULL on failure. */
+nn__pool *nn__pool_create(int nthreads);
+void nn__pool_free(nn__pool *pool);
+int nn__pool_threads(const nn__pool *pool);
+/* Calls fn(ctx, ith, nth) for ith in [0, nth) (nth <= threads), ith 0 on the caller; returns when
+ * all are done. */
+void nn__pool_run(nn__pool *pool, nn__pool_fn fn, void *ctx, int nth);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * ops_conv.c - shape and run functions of the window ops: Conv2D, _FusedConv2D, (Fused)Depthwise-
+ * Conv2dNative, MaxPool, ResizeBilinear. Attributes (strides, padding, fused_ops, ksize, ...) are
+ * checked and resolved once at plan time; the run functions only call the reference kernels,
+ * splitting output rows between the pool threads.
+ */
+#include <string.h>
+
+#include "nn_internal.h"
+
+enum { CONV = 0, CONV_FUSED, DW, DW_FUSED };
+
+/* padding, strides (and ksize for MaxPool); dilations 1 and NHWC only. */
+static int window_attrs(const nn__exec *e, int *sh, int *sw, nn__padding *pad, int *kh, int *kw)
+{
+    const nn__node *n = nn__enode(e);
+    char s[32];
+    int r = nn__attr_str(n, "padding", s, sizeof s);
+    if (r <= 0) return nn__node_err(e, NN_EINVAL, "missing or malformed padding");
+    if (!strcmp(s, "SAME")) *pad = NN__PAD_SAME;
+    else if (!strcmp(s, "VALID")) *pad = NN__PAD_VALID;
+    else return nn__node_err(e, NN_EUNSUPPORTED, "padding '%s' is not supported", s);
+    r = nn__attr_str(n, "data_format", s, sizeof s);
+    if (r < 0 || (r == 1 && strcmp(s, "NHWC")))
+        return nn__node_err(e, NN_EUNSUPPORTED, "only data_format NHWC is supported");
+    int64_t v[8];
+    int cnt;
+    r = nn__attr_ints(n, "strides", v, 8, &cnt);
+    if (r <= 0 || cnt != 4 || v[0] != 1 || v[3] != 1 || v[1] < 1 || v[2] < 1 || v[1] > 64 || v[2] > 64)
+        return nn__node_err(e, NN_EINVAL, "strides must be [1,sh,sw,1]");
+    *sh = (int)v[1];
+    *sw = (int)v[2];
+    r = nn__attr_ints(n, "dilations", v, 8, &cnt);
+    if (r < 0) return nn__node_err(e, NN_EINVAL, "malformed dilations");
+    for (int i = 0; i < cnt; i++)
+        if (v[i] != 1) return nn__node_err(e, NN_EUNSUPPORTED, "dilations other than 1 are not supported");
+    if (kh) {
+        r = nn__attr_ints(n, "ksize", v, 8, &cnt);
+        if (r <= 0 || cnt != 4 || v[0] != 1 || v[3] != 1 || v[1] < 1 || v[2] < 1 || v[1] > 1024 || v[2] > 1024)
+            return nn__node_err(e, NN_EINVAL, "ksize must be [1,kh,kw,1]");
+        *kh = (int)v[1];
+        *kw = (int)v[2];
+    }
+    return 0;
+}
+
+/* fused_ops of _FusedConv2D / FusedDepthwiseConv2dNative: [BiasAdd] or [BiasAdd, Relu|Relu6]. */
+static int fused_attrs(const nn__exec *e, nn__act *act)
+{
+    const nn__node *n = nn__enode(e);
+    char s[32];
+    int cnt, r = nn__attr_strs(n, "fused_ops", 0, s, sizeof s, &cnt);
+    if (r < 0) return nn__node_err(e, NN_EINVAL, "malformed fused_ops");
+    if (cnt < 1 || cnt > 2 || strcmp(s, "BiasAdd"))
+        return nn__node_err(e, NN_EUNSUPPORTED, "fused_ops must be [BiasAdd] or [BiasAdd, Relu/Relu6]");
+    *act = NN__ACT_NONE;
+    if (cnt == 2) {
+        if (nn__attr_strs(n, "fused_ops", 1, s, sizeof s, &cnt) <= 0)
+            return nn__node_err(e, NN_EINVAL, "malformed fused_ops");
+        if (!strcmp(s, "Relu")) *act = NN__ACT_RELU;
+        else if (!strcmp(s, "Relu6")) *act = NN__ACT_RELU6;
+        else return nn__node_err(e, NN_EUNSUPPORTED, "fused activation '%s' is not supported", s);
+    }
+    int64_t na;
+    if (nn__attr_int(n, "num_args", &na) == 1 && na != 1)
+        return nn__node_err(e, NN_EUNSUPPORTED, "num_args %lld is not supported", (long long)na);
+    if (n->nin != 3) return nn__node_err(e, NN_EINVAL, "BiasAdd needs 3 inputs, got %d", n->nin);
+    return 0;
+}
+
+static int conv_shape(nn__exec *e)
+{
+    const nn__op_def *d = nn__enode(e)->def;
+    int dw = d->arg == DW || d->arg == DW_FUSED, fused = d->arg == CONV_FUSED || d->arg == DW_FUSED;
+    nn__params *p = nn__epar(e);
+    const nn__value *x = nn__ein(e, 0), *f = nn__ein(e, 1);
+    int rc;
+    if ((rc = nn__want_dtype(e, 0, NN__F32)) < 0 || (rc = nn__want_dtype(e, 1, NN__F32)) < 0) return rc;
+    char a[96], b[96];
+    nn__shape_str(&x->shape, a, sizeof a);
+    nn__shape_str(&f->shape, b, sizeof b);
+    if (x->shape.rank != 4 || f->shape.rank != 4)
+        return nn__node_err(e, NN_EINVAL, "input %s and filter %s must both have rank 4", a, b);
+    if (f->shape.d[2] != x->shape.d[3])
+        return nn__node_err(e, NN_EINVAL, "filter %s does not match the %lld input channels of %s", b,
+                            (long long)x->shape.d[3], a);
+    if (f->shape.d[0] > 1024 || f->shape.d[1] > 1024 || f->shape.d[0] < 1 || f->shape.d[1] < 1)
+        return nn__node_err(e, NN_EINVAL, "filter %s has a bad window", b);
+    nn__act act = NN__ACT_NONE;
+    if (fused && (rc = fused_attrs(e, &act)) < 0) return rc;
+    if (!fused && nn__enode(e)->nin != 2) return nn__node_err(e, NN_EINVAL, "expected 2 inputs");
+    int64_t oc = dw ? f->shape.d[2] * f->shape.d[3] : f->shape.d[3];
+    if (fused) {
+        const nn__value *bias = nn__ein(e, 2);
+        if ((rc = nn__want_dtype(e, 2, NN__F32)) < 0) return rc;
+        if (bias->shape.rank != 1 || bias->shape.d[0] != oc)
+            return nn__node_err(e, NN_EINVAL, "bias must have shape [%lld]", (long long)oc);
+    }
+    int sh, sw;
+    nn__padding pad;
+    if ((rc = window_attrs(e, &sh, &sw, &pad, NULL, NULL)) < 0) return rc;
+    p->conv.depthwise = dw;
+    if (nn__conv_params_init(&p->conv.cp, x->shape.d[1], x->shape.d[2], (int)f->shape.d[0], (int)f->shape.d[1],
+                             sh, sw, pad, act, &p->conv.oh, &p->conv.ow) < 0)
+        return nn__node_err(e, NN_EINVAL, "window %s does not fit input %s", b, a);
+    nn__shape o = {4, {x->shape.d[0], p->conv.oh, p->conv.ow, oc}};
+    e->p->flops[e->node] = 2.0 * (double)nn__shape_count(&o) * (double)f->shape.d[0] * (double)f->shape.d[1] *
+                           (dw ? 1.0 : (double)f->shape.d[2]);
+    if ((rc = nn__set_out(e, 0, NN__F32, &o)) < 0) return rc;
+    return 1;
+}
+
+static int conv_run(const nn__exec *e, int ith, int nth)
+{
+    const nn__node *n = nn__enode(e);
+    const nn__params *p = &e->p->par[e->node];
+    const nn__value *x = nn__ein(e, 0), *f = nn__ein(e, 1);
+    const float *bias = n->nin > 2 ? nn__ein(e, 2)->data : NULL;
+    const int64_t *d = x->shape.d;
+    if (p->conv.depthwise)
+        nn__depthwise_ref(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp,
+                          nn__eout(e, 0)->data, p->conv.oh, p->conv.ow, ith, nth);
+    else
+        nn__conv2d_ref(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp,
+                       nn__eout(e, 0)->data, p->conv.oh, p->conv.ow, ith, nth);
+    return 0;
+}
+
+static int maxpool_shape(nn__exec *e)
+{
+    nn__params *p = nn__epar(e);
+    const nn__value *x = nn__ein(e, 0);
+    int rc, sh, sw, kh, kw;
+    nn__padding pad;
+    if ((rc = nn__want_dtype(e, 0, NN__F32)) < 0) return rc;
+    if (x->shape.rank != 4) return nn__node_err(e, NN_EINVAL, "input must have rank 4");
+    if ((rc = window_attrs(e, &sh, &sw, &pad, &kh, &kw)) < 0) return rc;
+    if (nn__conv_params_init(&p->conv.cp, x->shape.d[1], x->shape.d[2], kh, kw, sh, sw, pad, NN__ACT_NONE,
+                             &p->conv.oh, &p->conv.ow) < 0)
+        return nn__node_err(e, NN_EINVAL, "window does not fit the input");
+    nn__shape o = {4, {x->shape.d[0], p->conv.oh, p->conv.ow, x->shape.d[3]}};
+    if ((rc = nn__set_out(e, 0, NN__F32, &o)) < 0) return rc;
+    return 1;
+}
+
+static int maxpool_run(const nn__exec *e, int ith, int nth)
+{
+    const nn__params *p = &e->p->par[e->node];
+    const nn__value *x = nn__ein(e, 0);
+    const int64_t *d = x->shape.d;
+    nn__maxpool_ref(x->data, d[0], d[1], d[2], d[3], &p->conv.cp, nn__eout(e, 0)->data, p->conv.oh, p->conv.ow,
+                    ith, nth);
+    return 0;
+}
+
+static int resize_shape(nn__exec *e)
+{
+    nn__params *p = nn__epar(e);
+    const nn__value *x = nn__ein(e, 0);
+    int rc, cnt;
+    int64_t sz[2];
+    if ((rc = nn__want_dtype(e, 0, NN__F32)) < 0) return rc;
+    if (x->shape.rank != 4) return nn__node_err(e, NN_EINVAL, "input must have rank 4");
+    if ((rc = nn__const_ints(e, 1, sz, 2, &cnt)) < 0) return rc;
+    if (cnt != 2 || sz[0] < 1 || sz[1] < 1 || sz[0] > 65536 || sz[1] > 65536)
+        return nn__node_err(e, NN_EINVAL, "size must be two positive values");
+    p->resize.align = p->resize.half = 0;
+    if (nn__attr_bool(nn__enode(e), "align_corners", &p->resize.align) < 0 ||
+        nn__attr_bool(nn__enode(e), "half_pixel_centers", &p->resize.half) < 0)
+        return nn__node_err(e, NN_EINVAL, "malformed align_corners/half_pixel_centers");
+    if (p->resize.align && p->resize.half)
+        return nn__node_err(e, NN_EINVAL, "align_corners and half_pixel_centers cannot both be set");
+    nn__shape o = {4, {x->shape.d[0], sz[0], sz[1], x->shape.d[3]}};
+    if ((rc = nn__set_out(e, 0, NN__F32, &o)) < 0) return rc;
+    return 1;
+}
+
+static int resize_run(const nn__exec *e, int ith, int nth)
+{
+    const nn__params *p = &e->p->par[e->node];
+    const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0);
+    const int64_t *d = x->shape.d;
+    nn__resize_bilinear_ref(x->data, d[0], d[1], d[2], d[3], y->data, y->shape.d[1], y->shape.d[2],
+                            p->resize.align, p->resize.half, ith, nth);
+    return 0;
+}
+
+const nn__op_def nn__ops_conv[] = {
+    {"Conv2D", 2, 2, NN__OP_THREADED, CONV, conv_shape, conv_run},
+    {"_FusedConv2D", 2, 3, NN__OP_THREADED, CONV_FUSED, conv_shape, conv_run},
+    {"DepthwiseConv2dNative", 2, 2, NN__OP_THREADED, DW, conv_shape, conv_run},
+    {"FusedDepthwiseConv2dNative", 2, 3, NN__OP_THREADED, DW_FUSED, conv_shape, conv_run},
+    {"MaxPool", 1, 1, NN__OP_THREADED, 0, maxpool_shape, maxpool_run},
+    {"ResizeBilinear", 2, 2, NN__OP_THREADED, 0, resize_shape, resize_run},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};

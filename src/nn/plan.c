@@ -1,0 +1,216 @@
+/*
+ * plan.c - from a linked graph and the input shapes to a runnable plan:
+ *   1. keep only the nodes the signature outputs depend on;
+ *   2. in topological order, run each op's shape function (dtype and shape inference, attribute
+ *      checks); a node whose inputs are all constants, or whose output depends only on shapes
+ *      (Shape, Size), is computed right away and becomes a constant ("folding");
+ *   3. every other node becomes a step; each output lives from its step to its last reader (graph
+ *      outputs to the end);
+ *   4. libvram's static planner turns the lifetimes into offsets in one arena (64-byte aligned).
+ * Nothing here runs per frame.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn_internal.h"
+#include "vram.h"
+
+#define ALIGN 64
+
+static void *alloc_value(size_t bytes)
+{
+    size_t b = (bytes + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    return aligned_alloc(ALIGN, b ? b : ALIGN);
+}
+
+static size_t value_bytes(const nn__value *v)
+{
+    return (size_t)nn__shape_count(&v->shape) * nn__dtype_size(v->dtype);
+}
+
+/* Nodes the outputs depend on (1 in need[]). */
+static void mark_needed(const nn__graph *g, char *need)
+{
+    for (int i = 0; i < g->noutputs; i++) need[g->outputs[i].node] = 1;
+    for (int k = g->nnodes - 1; k >= 0; k--) {
+        int i = g->order[k];
+        if (!need[i]) continue;
+        for (int j = 0; j < g->nodes[i].nin; j++) need[g->value_node[g->nodes[i].in[j]]] = 1;
+    }
+}
+
+static int set_input(const nn__graph *g, int node, const nn__shape *in_shapes, nn__plan *p, nn_error *err)
+{
+    for (int i = 0; i < g->ninputs; i++)
+        if (g->inputs[i].node == node) {
+            nn__value *v = &p->vals[g->inputs[i].value];
+            v->kind = NN__V_INPUT;
+            v->dtype = g->inputs[i].dtype;
+            v->shape = in_shapes[i];
+            for (int d = 0; d < v->shape.rank; d++)
+                if (v->shape.d[d] < 0)
+                    return nn__err(err, NN_EINVAL, "%s: input '%s': dimension %d is not known", g->path,
+                                   g->inputs[i].key, d);
+            return 0;
+        }
+    return nn__err(err, NN_EINVAL, "%s: node '%s': Placeholder that is not a signature input", g->path,
+                   g->nodes[node].name);
+}
+
+static int fold(const nn__exec *e)
+{
+    const nn__node *n = nn__enode(e);
+    for (int k = 0; k < n->nout; k++) {
+        nn__value *v = nn__eout(e, k);
+        v->kind = NN__V_CONST;
+        v->owned = v->data = alloc_value(value_bytes(v));
+        if (!v->data) return nn__node_err(e, NN_ENOMEM, "out of memory");
+    }
+    int rc = n->def->run(e, 0, 1);
+    e->p->folded++;
+    return rc < 0 ? rc : 0;
+}
+
+static int infer(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, const char *need, nn_error *err)
+{
+    for (int k = 0; k < g->nnodes; k++) {
+        int i = g->order[k];
+        const nn__node *n = &g->nodes[i];
+        if (!need[i]) continue;
+        nn__value *out = &p->vals[n->out0];
+        if (n->is_const) {
+            const nn__weight *w = &g->weights[n->weight];
+            out->kind = NN__V_CONST;
+            out->dtype = w->dtype;
+            out->shape = w->shape;
+            out->data = w->data;
+            continue;
+        }
+        int rc;
+        if (n->is_input) {
+            if ((rc = set_input(g, i, in_shapes, p, err)) < 0) return rc;
+            continue;
+        }
+        nn__exec e = {g, p, i, err};
+        for (int j = 0; j < n->nin; j++)
+            if (p->vals[n->in[j]].kind == NN__V_NONE)
+                return nn__node_err(&e, NN_EINVAL, "input %d is an output its producer does not have", j);
+        rc = n->def->shape(&e);
+        if (rc < 0) return rc;
+        if (rc < n->nout) return nn__node_err(&e, NN_EINVAL, "the graph reads output %d of %d", n->nout - 1, rc);
+        int all_const = 1;
+        for (int j = 0; j < n->nin; j++) all_const &= p->vals[n->in[j]].kind == NN__V_CONST;
+        if (all_const || (n->def->flags & NN__OP_SHAPE_ONLY)) {
+            if ((rc = fold(&e)) < 0) return rc;
+            continue;
+        }
+        for (int j = 0; j < n->nout; j++) p->vals[n->out0 + j].kind = NN__V_ARENA;
+        p->steps[p->nsteps++] = i;
+        p->gflops += p->flops[i] * 1e-9;
+    }
+    return 0;
+}
+
+static int place(const nn__graph *g, nn__plan *p, nn_error *err)
+{
+    for (int v = 0; v < g->nvalues; v++) p->vals[v].first = p->vals[v].last = -1;
+    for (int s = 0; s < p->nsteps; s++) {
+        const nn__node *n = &g->nodes[p->steps[s]];
+        for (int k = 0; k < n->nout; k++) p->vals[n->out0 + k].first = p->vals[n->out0 + k].last = s;
+        for (int j = 0; j < n->nin; j++) {
+            nn__value *v = &p->vals[n->in[j]];
+            if (v->kind == NN__V_ARENA && v->last < s) v->last = s;
+        }
+    }
+    for (int i = 0; i < g->noutputs; i++) {
+        nn__value *v = &p->vals[g->outputs[i].value];
+        if (v->kind == NN__V_ARENA) v->last = p->nsteps - 1;
+    }
+    size_t n = 0;
+    for (int v = 0; v < g->nvalues; v++) n += p->vals[v].kind == NN__V_ARENA;
+    vram_plan_tensor *t = calloc(n ? n : 1, sizeof *t);
+    int *ids = calloc(n ? n : 1, sizeof *ids);
+    int rc = 0;
+    if (!t || !ids) {
+        rc = nn__err(err, NN_ENOMEM, "%s: out of memory", g->path);
+        goto done;
+    }
+    n = 0;
+    for (int v = 0; v < g->nvalues; v++)
+        if (p->vals[v].kind == NN__V_ARENA) {
+            t[n].size = value_bytes(&p->vals[v]);
+            t[n].first = p->vals[v].first;
+            t[n].last = p->vals[v].last;
+            ids[n++] = v;
+        }
+    vram_plan_result r;
+    vram_error verr = {0};
+    if (vram_plan_offsets(t, n, ALIGN, &r, &verr) < 0) {
+        rc = nn__err(err, NN_EINVAL, "%s: activation plan failed: %s", g->path, verr.msg);
+        goto done;
+    }
+    p->arena_bytes = r.peak;
+    p->lower_bound = r.lower_bound;
+    p->no_reuse = r.no_reuse;
+    p->arena = alloc_value((size_t)r.peak);
+    if (!p->arena) {
+        rc = nn__err(err, NN_ENOMEM, "%s: out of memory for a %llu-byte arena", g->path, (unsigned long long)r.peak);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p->vals[ids[i]].offset = t[i].offset;
+        p->vals[ids[i]].data = (char *)p->arena + t[i].offset;
+    }
+done:
+    free(t);
+    free(ids);
+    return rc;
+}
+
+int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, nn_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->nvalues = g->nvalues;
+    p->batch = in_shapes[0].rank > 0 ? in_shapes[0].d[0] : 1;
+    p->vals = calloc((size_t)g->nvalues, sizeof *p->vals);
+    p->par = calloc((size_t)g->nnodes, sizeof *p->par);
+    p->flops = calloc((size_t)g->nnodes, sizeof *p->flops);
+    p->steps = calloc((size_t)g->nnodes, sizeof *p->steps);
+    p->outs = calloc((size_t)g->noutputs, sizeof *p->outs);
+    char *need = calloc((size_t)g->nnodes, 1);
+    int rc = 0;
+    if (!p->vals || !p->par || !p->flops || !p->steps || !p->outs || !need) {
+        rc = nn__err(err, NN_ENOMEM, "%s: out of memory", g->path);
+        goto fail;
+    }
+    mark_needed(g, need);
+    if ((rc = infer(g, in_shapes, p, need, err)) < 0) goto fail;
+    if ((rc = place(g, p, err)) < 0) goto fail;
+    for (int i = 0; i < g->noutputs; i++) {
+        const nn__value *v = &p->vals[g->outputs[i].value];
+        nn_tensor *t = &p->outs[i];
+        t->dtype = (nn_dtype)v->dtype;
+        t->rank = v->shape.rank;
+        memcpy(t->shape, v->shape.d, sizeof t->shape);
+        t->data = v->data;
+    }
+    free(need);
+    return 0;
+fail:
+    free(need);
+    nn__plan_free(p);
+    return rc;
+}
+
+void nn__plan_free(nn__plan *p)
+{
+    if (!p) return;
+    for (int v = 0; p->vals && v < p->nvalues; v++) free(p->vals[v].owned);
+    free(p->vals);
+    free(p->par);
+    free(p->flops);
+    free(p->steps);
+    free(p->outs);
+    free(p->arena);
+    memset(p, 0, sizeof *p);
+}
