@@ -47,7 +47,7 @@ int nn__const_ints(const nn__exec *e, int i, int64_t *v, int cap, int *count)
         return nn__node_err(e, NN_EUNSUPPORTED, "input %d must be known at load time (a constant)", i);
     if (x->dtype != NN__I32) return nn__node_err(e, NN_EINVAL, "input %d must be int32", i);
     int64_t n = nn__shape_count(&x->shape);
-    if (x->shape.rank > 1 || n > cap) return nn__node_err(e, NN_EINVAL, "input %d has too many values", i);
+    if (n > cap) return nn__node_err(e, NN_EINVAL, "input %d has too many values", i);
     const int32_t *d = x->data;
     for (int64_t k = 0; k < n; k++) v[k] = d[k];
     *count = (int)n;
