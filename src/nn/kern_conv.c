@@ -2,15 +2,17 @@
  * kern_conv.c - Conv2D / _FusedConv2D reference kernel (NHWC, filter [KH,KW,C,OC]) and the TF
  * padding arithmetic shared with depthwise and MaxPool.
  *
- * Two loops, both plain C:
+ * Two loops:
  *   - 1x1, stride 1, no padding (most of the FLOPs of our models): a GEMM Y[P,OC] = X[P,C] W[C,OC]
  *     blocked as MR pixels x NR output channels of accumulators (kept in registers) over a chunk of
- *     pixels, so the W tile stays in L1 and the NR loop vectorizes under -O2.
+ *     pixels, so the W tile stays in L1. The reference uses 4-wide generic vectors; on x86-64 CPUs
+ *     with AVX2+FMA the same blocking runs 8-wide with fused multiply-adds (nn__conv1x1_ref).
  *   - everything else (3x3 stride 2, 2x2, 3x3 SAME, strided 1x1): a direct loop that accumulates
  *     each output pixel in place, OC innermost (contiguous in both filter row and output).
  * Both sum over c (and kh, kw) in increasing order, so results do not depend on the thread count.
  */
 #include <assert.h>
+#include <math.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -124,9 +126,9 @@ static void gemm_edge(const float *x, int64_t rows, int64_t c, const float *w, i
         }
 }
 
-/* Y[p0..p1) = act(X W + b) over pixels p0..p1 of the flattened [P, C] input. */
-static void conv1x1_gemm(const float *x, int64_t c, const float *w, int64_t oc, const float *bias,
-                         nn__act act, float *y, int64_t p0, int64_t p1)
+/* Y[p0..p1) = act(X W + b) over pixels p0..p1 of the flattened [P, C] input (the reference). */
+static void conv1x1_portable(const float *x, int64_t c, const float *w, int64_t oc,
+                             const float *bias, nn__act act, float *y, int64_t p0, int64_t p1)
 {
     int64_t oc_full = oc - oc % NR;
     for (int64_t q0 = p0; q0 < p1; q0 += PCHUNK) {
@@ -142,6 +144,111 @@ static void conv1x1_gemm(const float *x, int64_t c, const float *w, int64_t oc, 
         if (oc_full < oc)
             gemm_edge(x + q0 * c, q1 - q0, c, w, oc, oc_full, oc, bias, act, y + q0 * oc);
     }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* The same blocking with 8-wide AVX2 registers and fused multiply-adds: 4 pixels x 16 channels
+ * of accumulators. Compiled for AVX2+FMA by the target attribute and only called when the CPU
+ * has both (nn__gemm_variant_available). Edges go through the portable code. */
+#include <immintrin.h>
+#define NN_HAVE_AVX2_GEMM 1
+
+__attribute__((target("avx2,fma"))) static void gemm_block_avx2(const float *x, int64_t c,
+                                                                 const float *w, int64_t oc,
+                                                                 int64_t o0, const float *bias,
+                                                                 nn__act act, float *y)
+{
+    __m256 acc[4][2];
+    __m256 b0 = bias ? _mm256_loadu_ps(bias + o0) : _mm256_setzero_ps();
+    __m256 b1 = bias ? _mm256_loadu_ps(bias + o0 + 8) : _mm256_setzero_ps();
+    for (int r = 0; r < 4; r++) {
+        acc[r][0] = b0;
+        acc[r][1] = b1;
+    }
+    for (int64_t k = 0; k < c; k++) {
+        const float *wr = w + k * oc + o0;
+        __m256 w0 = _mm256_loadu_ps(wr), w1 = _mm256_loadu_ps(wr + 8);
+        for (int r = 0; r < 4; r++) {
+            __m256 xv = _mm256_broadcast_ss(x + r * c + k);
+            acc[r][0] = _mm256_fmadd_ps(xv, w0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(xv, w1, acc[r][1]);
+        }
+    }
+    const __m256 zero = _mm256_setzero_ps(), six = _mm256_set1_ps(6.0f);
+    for (int r = 0; r < 4; r++)
+        for (int j = 0; j < 2; j++) {
+            __m256 v = acc[r][j];
+            /* max(v, 0) returns the second operand for NaN, so NaN -> 0 as in apply_act */
+            if (act != NN__ACT_NONE) v = _mm256_max_ps(v, zero);
+            if (act == NN__ACT_RELU6) v = _mm256_min_ps(v, six);
+            _mm256_storeu_ps(y + r * oc + o0 + 8 * j, v);
+        }
+}
+
+/* Edges of the AVX2 path: the same fused multiply-add per term (fmaf rounds once, like each lane
+ * of _mm256_fmadd_ps), so an output does not depend on whether a block or an edge computed it,
+ * which keeps results identical for every thread split. */
+__attribute__((target("avx2,fma"))) static void gemm_edge_fma(const float *x, int64_t rows,
+                                                               int64_t c, const float *w,
+                                                               int64_t oc, int64_t o0, int64_t o1,
+                                                               const float *bias, nn__act act,
+                                                               float *y)
+{
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t o = o0; o < o1; o++) {
+            float acc = bias ? bias[o] : 0.0f;
+            for (int64_t k = 0; k < c; k++) acc = fmaf(x[r * c + k], w[k * oc + o], acc);
+            y[r * oc + o] = apply_act(acc, act);
+        }
+}
+
+__attribute__((target("avx2,fma"))) static void conv1x1_avx2(const float *x, int64_t c,
+                                                              const float *w, int64_t oc,
+                                                              const float *bias, nn__act act,
+                                                              float *y, int64_t p0, int64_t p1)
+{
+    int64_t oc16 = oc - oc % 16;
+    for (int64_t q0 = p0; q0 < p1; q0 += PCHUNK) {
+        int64_t q1 = q0 + PCHUNK < p1 ? q0 + PCHUNK : p1;
+        int64_t qfull = q0 + (q1 - q0) / 4 * 4;
+        for (int64_t o0 = 0; o0 < oc16; o0 += 16)
+            for (int64_t p = q0; p < qfull; p += 4)
+                gemm_block_avx2(x + p * c, c, w, oc, o0, bias, act, y + p * oc);
+        if (oc16 < oc)
+            gemm_edge_fma(x + q0 * c, qfull - q0, c, w, oc, oc16, oc, bias, act, y + q0 * oc);
+        if (qfull < q1)
+            gemm_edge_fma(x + qfull * c, q1 - qfull, c, w, oc, 0, oc, bias, act, y + qfull * oc);
+    }
+}
+#endif
+
+int nn__gemm_variant_available(nn__gemm_variant v)
+{
+    switch (v) {
+    case NN__GEMM_AUTO:
+    case NN__GEMM_PORTABLE: return 1;
+    case NN__GEMM_AVX2:
+#ifdef NN_HAVE_AVX2_GEMM
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+        return 0;
+#endif
+    }
+    return 0;
+}
+
+void nn__conv1x1_ref(nn__gemm_variant v, const float *x, int64_t c, const float *w, int64_t oc,
+                     const float *bias, nn__act act, float *y, int64_t p0, int64_t p1)
+{
+    if (v == NN__GEMM_AUTO)
+        v = nn__gemm_variant_available(NN__GEMM_AVX2) ? NN__GEMM_AVX2 : NN__GEMM_PORTABLE;
+#ifdef NN_HAVE_AVX2_GEMM
+    if (v == NN__GEMM_AVX2) {
+        conv1x1_avx2(x, c, w, oc, bias, act, y, p0, p1);
+        return;
+    }
+#endif
+    conv1x1_portable(x, c, w, oc, bias, act, y, p0, p1);
 }
 
 /* Output rows [r0, r1) of the flattened n*oh rows, direct loop. */
@@ -184,7 +291,7 @@ void nn__conv2d_ref(const float *x, int64_t n, int64_t h, int64_t w, int64_t c,
     int pointwise = p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pad_top == 0 &&
                     p->pad_left == 0 && oh == h && ow == w;
     if (pointwise)
-        conv1x1_gemm(x, c, filt, oc, bias, p->act, y, r0 * ow, r1 * ow);
+        nn__conv1x1_ref(NN__GEMM_AUTO, x, c, filt, oc, bias, p->act, y, r0 * ow, r1 * ow);
     else
         conv_direct(x, h, w, c, filt, oc, bias, p, y, oh, ow, r0, r1);
 }

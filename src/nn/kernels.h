@@ -89,6 +89,17 @@ void nn__conv2d_ref(const float *x, int64_t n, int64_t h, int64_t w, int64_t c,
                     const float *filt, int64_t oc, const float *bias, const nn__conv_params *p,
                     float *y, int64_t oh, int64_t ow, int ith, int nth);
 
+/* The 1x1 stride-1 GEMM behind nn__conv2d_ref, over pixels [p0, p1) of x viewed as [P, C], w [C, OC]:
+ * y[p, o] = act(bias[o] + sum_c x[p, c] * w[c, o]). NN__GEMM_PORTABLE is the reference (generic
+ * 4-wide vectors); NN__GEMM_AVX2 runs 8-wide with FMA on x86-64 CPUs that have AVX2 and FMA (one
+ * rounding per multiply-add, so the last bits differ from the reference); NN__GEMM_AUTO = the best
+ * available, which nn__conv2d_ref uses. The variant is a property of the CPU, so results still do
+ * not depend on the thread count. */
+typedef enum nn__gemm_variant { NN__GEMM_AUTO = 0, NN__GEMM_PORTABLE, NN__GEMM_AVX2 } nn__gemm_variant;
+int nn__gemm_variant_available(nn__gemm_variant v);
+void nn__conv1x1_ref(nn__gemm_variant v, const float *x, int64_t c, const float *w, int64_t oc,
+                     const float *bias, nn__act act, float *y, int64_t p0, int64_t p1);
+
 /* DepthwiseConv2dNative / FusedDepthwiseConv2dNative: filt [KH,KW,C,M], output channels C*M with
  * output channel c*M + m = sum x[.., c] * filt[kh,kw,c,m] (+ bias[c*M + m]), then act.
  * bias [C*M] or NULL. Threads split the n*oh output rows. */

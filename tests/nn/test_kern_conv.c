@@ -237,6 +237,40 @@ static void test_depthwise_random(void)
     }
 }
 
+/* Both GEMM variants against the naive loop on sizes that hit every edge (pixels % 4, OC % 16, % 8). */
+static void test_gemm_variants(void)
+{
+    static const int64_t sizes[][3] = {{7, 5, 11}, {8, 16, 16}, {13, 33, 40}, {4, 3, 8}, {9, 17, 25}, {1, 1, 1}};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        int64_t np = sizes[si][0], c = sizes[si][1], oc = sizes[si][2];
+        float *x = malloc((size_t)(np * c) * 4), *w = malloc((size_t)(c * oc) * 4), *b = malloc((size_t)oc * 4);
+        float *ref = malloc((size_t)(np * oc) * 4), *y = malloc((size_t)(np * oc) * 4);
+        for (int64_t i = 0; i < np * c; i++) x[i] = frand() * 4;
+        for (int64_t i = 0; i < c * oc; i++) w[i] = frand();
+        for (int64_t i = 0; i < oc; i++) b[i] = frand() * 3;
+        nn__conv_params p;
+        int64_t oh, ow;
+        CHECK_INT_EQ(nn__conv_params_init(&p, 1, np, 1, 1, 1, 1, NN__PAD_VALID, NN__ACT_RELU6, &oh, &ow), 0);
+        naive_conv(x, 1, 1, np, c, w, oc, b, &p, ref, oh, ow, 0);
+        for (int v = NN__GEMM_PORTABLE; v <= NN__GEMM_AVX2; v++) {
+            if (!nn__gemm_variant_available((nn__gemm_variant)v)) {
+                printf("gemm variant %d not available on this CPU\n", v);
+                continue;
+            }
+            memset(y, 0xff, (size_t)(np * oc) * 4);
+            /* in two pieces, as two threads would */
+            nn__conv1x1_ref((nn__gemm_variant)v, x, c, w, oc, b, NN__ACT_RELU6, y, 0, np / 2);
+            nn__conv1x1_ref((nn__gemm_variant)v, x, c, w, oc, b, NN__ACT_RELU6, y, np / 2, np);
+            double worst = 0;
+            for (int64_t i = 0; i < np * oc; i++) worst = fmax(worst, fabs((double)y[i] - ref[i]));
+            CHECK_MSG(worst < 1e-5, "gemm variant %d size %zu: worst diff %g", v, si, worst);
+        }
+        free(x); free(w); free(b); free(ref); free(y);
+    }
+    CHECK(nn__gemm_variant_available(NN__GEMM_PORTABLE));
+    CHECK(nn__gemm_variant_available(NN__GEMM_AUTO));
+}
+
 static void test_maxpool(void)
 {
     /* 2x2 VALID stride 2 on 4x4 (the BlazePose variant), 2 channels: channel 1 = -channel 0 */
@@ -281,6 +315,7 @@ int main(void)
     test_conv3x3_s2_same_hand();
     test_conv1x1_hand();
     test_conv_random();
+    test_gemm_variants();
     test_depthwise_hand();
     test_depthwise_random();
     test_maxpool();
