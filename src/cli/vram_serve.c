@@ -86,7 +86,9 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    printf("vram serve: listening on http://%s:%d%s\n", o.bind, vram_server_port(s),
+    const char *bind = o.bind && *o.bind ? o.bind : "127.0.0.1";
+    int v6 = strchr(bind, ':') != NULL;
+    printf("vram serve: listening on http://%s%s%s:%d%s\n", v6 ? "[" : "", bind, v6 ? "]" : "", vram_server_port(s),
            o.token && *o.token ? " (token required)" : "");
     fflush(stdout);
     vram_server_run(s);

@@ -291,7 +291,8 @@ vram_server_t *vram_server_create(const vram_server_options *o, vram_error *err)
         return NULL;
     }
     s->o = *o;
-    snprintf(s->bind, sizeof s->bind, "%s", bind);
+    /* lws takes an address or an interface name, not a host name */
+    snprintf(s->bind, sizeof s->bind, "%s", strcmp(bind, "localhost") == 0 ? "127.0.0.1" : bind);
     snprintf(s->token, sizeof s->token, "%s", o->token ? o->token : "");
     s->started = time(NULL);
     /* the machine once (CPU, profile), then keep the GPU source open for the per-request queries */
@@ -326,9 +327,9 @@ vram_server_t *vram_server_create(const vram_server_options *o, vram_error *err)
     info.iface = s->bind;
     info.protocols = protocols;
     info.vhost_name = "vram";
-    if (strchr(s->bind, '.') || strcmp(s->bind, "localhost") == 0) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (strchr(s->bind, '.')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     s->vhost = lws_create_vhost(s->ctx, &info);
-    if (!s->vhost) {
+    if (!s->vhost || lws_get_vhost_listen_port(s->vhost) <= 0) { /* an unknown interface name listens nowhere */
         fail(err, VRAM_EIO, "cannot listen on %s:%d (address in use or not available)%s%s", s->bind, o->port,
              g_lws_error[0] ? ": " : "", g_lws_error);
         goto fail;

@@ -293,6 +293,15 @@ static void test_server_options(void)
     CHECK(vram_server_create(&o, &err) == NULL);
     CHECK(strstr(err.msg, "needs a token") != NULL);
     CHECK_INT_EQ(err.code, VRAM_EINVAL);
+    o.bind = "no-such-interface0";
+    o.token = "t";
+    o.port = 0;
+    CHECK(vram_server_create(&o, &err) == NULL);
+    CHECK_MSG(strstr(err.msg, "cannot listen on no-such-interface0:0") != NULL, "%s", err.msg);
+    o.bind = "localhost"; /* a host name lws would not take: served on 127.0.0.1 */
+    vram_server_t *lh = vram_server_create(&o, &err);
+    CHECK_MSG(lh != NULL && vram_server_port(lh) > 0, "localhost: %s", err.msg);
+    vram_server_free(lh);
     o.port = 70000;
     CHECK(vram_server_create(&o, &err) == NULL);
     CHECK(strstr(err.msg, "port 70000") != NULL);
