@@ -64,9 +64,10 @@ int cmd_detect(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
-        } else if ((strcmp(argv[i], "--out") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc) {
-            if (argv[i][2] == 'o') out = argv[++i];
-            else config = argv[++i];
+        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config = argv[++i];
         } else {
             fprintf(stderr, "vram detect: unknown or incomplete option '%s'\n", argv[i]);
             usage(stderr);
