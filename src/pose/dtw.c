@@ -171,11 +171,28 @@ static inline __attribute__((always_inline)) double dtw_cost_t(const double *a, 
     return prev[nb];
 }
 
+/* The live index range [*sc, *ec] of row values r[from..to] under thr; 0 when none is live. */
+static inline int live_range(const double *r, size_t from, size_t to, double thr, size_t *sc, size_t *ec)
+{
+    size_t k = from;
+    while (k <= to && !(r[k] <= thr)) k++;
+    if (k > to) return 0;
+    *sc = k;
+    size_t e = to;
+    while (!(r[e] <= thr)) e--;
+    *ec = e;
+    return 1;
+}
+
 /* The same DP with a finite threshold, pruned as in PrunedDTW (Silva & Batista 2016): a cell whose
  * cost plus the lower bound of the rows still to come (cb) exceeds thresh is dead, since no path
- * through it can end within thresh. Row i starts at the first column with a live neighbour in row
- * i-1 and stops, past the last live cell of row i-1, at its first dead cell. Live cells get exactly
- * the values of the unpruned DP. Indices below are column + 1, as in the rows. */
+ * through it can end within thresh. A row starts at the first column with a live neighbour in the
+ * row above and, past the columns the row above computed, continues from the left only while live.
+ * Rows go in pairs as in dtw_cost_t; the second row of a pair starts where the first one starts
+ * (a superset of the live region: extra cells are computed from real values, never stale ones).
+ * The optimal path, when within thresh, only crosses live cells, and those get exactly the values of
+ * the unpruned DP. Indices below are column + 1, as in the rows; live ranges are found after each
+ * pair so that the inner loops stay branch-free. */
 static inline __attribute__((always_inline)) double dtw_cost_pruned_t(const double *a, size_t na,
                                                                       const double *b, size_t nb,
                                                                       size_t ndim, size_t w, double pen2,
@@ -185,55 +202,72 @@ static inline __attribute__((always_inline)) double dtw_cost_pruned_t(const doub
     double *prev = work, *cur = work + nb + 1;
     for (size_t j = 0; j <= nb; j++) prev[j] = INFINITY;
     prev[0] = 0.0;
-    size_t sc = 0, ec = 0, end = 0; /* live indices of the previous row; end: last index computed */
-    for (size_t i = 0; i < na; i++) {
+    size_t sc = 0, ec = 0, end = 0; /* live indices of the row above; end: its last computed index */
+    size_t i = 0;
+    for (; i + 1 < na; i += 2) {
+        size_t lo0, hi0, lo1, hi1;
+        pose__dtw_band(i, na, nb, w, &lo0, &hi0);
+        pose__dtw_band(i + 1, na, nb, w, &lo1, &hi1);
+        double thr0 = thresh - (cb ? cb[i + 1] : 0.0), thr1 = thresh - (cb ? cb[i + 2] : 0.0);
+        const double *a0 = a + i * ndim, *a1 = a0 + ndim;
+        size_t js0 = sc > 0 && sc - 1 > lo0 ? sc - 1 : lo0; /* row i: first column */
+        size_t je0 = ec < hi0 ? ec : hi0;                   /* row i: last column with a neighbour above */
+        size_t js1 = lo1 > js0 ? lo1 : js0;                 /* row i+1: first column */
+        double l0 = INFINITY, l1 = INFINITY;
+        cur[js0] = INFINITY;
+        size_t j = js0, pe = je0 < js1 ? je0 : js1;
+        for (; j <= pe; j++) { /* row i alone up to row i+1's first column */
+            l0 = dtw_cell(a0, b + j * ndim, ndim, prev[j], prev[j + 1], l0, pen2, use_pen);
+            cur[j + 1] = l0;
+        }
+        prev[js1] = INFINITY; /* row i+1's left border (row i has read it) */
+        for (; j <= je0; j++) { /* both rows: (i, j) and (i+1, j-1) */
+            l0 = dtw_cell(a0, b + j * ndim, ndim, prev[j], prev[j + 1], l0, pen2, use_pen);
+            cur[j + 1] = l0;
+            l1 = dtw_cell(a1, b + (j - 1) * ndim, ndim, cur[j - 1], cur[j], l1, pen2, use_pen);
+            prev[j] = l1;
+        }
+        for (; j <= hi0 && l0 <= thr0; j++) { /* row i past the row above: from the left only */
+            double c = sqdist(a0, b + j * ndim, ndim);
+            l0 = c + (use_pen ? l0 + pen2 : l0); /* same rounding as the full recurrence */
+            cur[j + 1] = l0;
+        }
+        size_t e0 = j; /* row i holds indices [js0 + 1, e0] */
+        if (e0 + 1 <= nb) cur[e0 + 1] = INFINITY;
+        size_t k = js1 < je0 ? je0 : js1, ke = hi1 < e0 ? hi1 : e0;
+        for (; k <= ke; k++) { /* row i+1 up to the end of row i */
+            l1 = dtw_cell(a1, b + k * ndim, ndim, cur[k], cur[k + 1], l1, pen2, use_pen);
+            prev[k + 1] = l1;
+        }
+        for (; k <= hi1 && l1 <= thr1; k++) {
+            double c = sqdist(a1, b + k * ndim, ndim);
+            l1 = c + (use_pen ? l1 + pen2 : l1);
+            prev[k + 1] = l1;
+        }
+        if (!live_range(prev, js1 + 1, k, thr1, &sc, &ec)) return INFINITY;
+        end = k; /* row i+1 holds indices [js1 + 1, k], in prev */
+        if (k + 1 <= nb) prev[k + 1] = INFINITY;
+    }
+    if (i < na) { /* an odd last row */
         size_t lo, hi;
         pose__dtw_band(i, na, nb, w, &lo, &hi);
-        double thr = thresh - (cb ? cb[i + 1] : 0.0);
         const double *ai = a + i * ndim;
         size_t js = sc > 0 && sc - 1 > lo ? sc - 1 : lo;
         size_t je = ec < hi ? ec : hi;
-        size_t nsc = SIZE_MAX, nec = 0, j = js;
+        size_t j = js;
         double left = INFINITY;
         cur[js] = INFINITY;
         for (; j <= je; j++) {
-            double c = sqdist(ai, b + j * ndim, ndim);
-            double diag = prev[j], up = prev[j + 1], m;
-            if (use_pen) {
-                double u = up + pen2, l = left + pen2;
-                m = diag < u ? diag : u;
-                m = m < l ? m : l;
-            } else {
-                m = diag < up ? diag : up;
-                m = m < left ? m : left;
-            }
-            left = c + m;
+            left = dtw_cell(ai, b + j * ndim, ndim, prev[j], prev[j + 1], left, pen2, use_pen);
             cur[j + 1] = left;
         }
-        for (; j <= hi && left <= thr; j++) { /* past the previous row's live cells: only from the left */
+        for (; j <= hi && left <= thresh; j++) {
             double c = sqdist(ai, b + j * ndim, ndim);
-            left = c + (use_pen ? left + pen2 : left); /* same rounding as the full recurrence */
+            left = c + (use_pen ? left + pen2 : left);
             cur[j + 1] = left;
         }
-        /* the live range of this row, found after the loop so that the loop stays branch-free */
-        for (size_t k = js + 1; k <= j; k++)
-            if (cur[k] <= thr) {
-                nsc = k;
-                break;
-            }
-        if (nsc == SIZE_MAX) return INFINITY;
-        for (size_t k = j; k >= nsc; k--)
-            if (cur[k] <= thr) {
-                nec = k;
-                break;
-            }
-        end = j; /* indices [js + 1, j] hold this row */
-        if (j + 1 <= nb) cur[j + 1] = INFINITY;
-        sc = nsc;
-        ec = nec;
-        double *t = prev;
+        end = j;
         prev = cur;
-        cur = t;
     }
     if (end < nb) return INFINITY;
     double d = prev[nb];
