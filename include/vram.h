@@ -308,8 +308,9 @@ typedef struct vram_device_options {
     const char *kind;        /* "sim" (default), "host" or "cuda" */
     uint64_t capacity;       /* sim: device memory in bytes (1 GiB); host: a limit, 0 = system memory */
     uint64_t alignment;      /* sim and host: allocation alignment, a power of two (256) */
-    int backed;              /* sim: 1 = real host memory behind allocations (copies work); 0 = addresses
-                                only, for replaying traces bigger than this machine (copies fail) */
+    int backed;              /* sim: 1 = real host memory behind allocations (1); 0 = addresses only, for
+                                replaying traces bigger than this machine: copies are counted but move no
+                                data, and host staging memory is addresses only too */
     int pinned;              /* host: page-locked memory through the CUDA runtime (fails without it) */
     int device_index;        /* cuda: which GPU (0) */
     const char *library;     /* cuda, pinned host: the runtime library to dlopen; NULL = $VRAM_CUDART_LIBRARY,
@@ -476,6 +477,50 @@ vram_device_t *vram_pool_device(const vram_pool_t *p);
 
 
 /* ==== snapshots and traces (snapshot*.c) ==== */
+/*
+ * What a pool holds, as JSON (segments, their blocks with state and tag, the tags, the stats), and the
+ * event trace: one JSON object per line (JSONL), the same format `vram sim` replays and
+ * `vram snapshot-plot` draws (docs/VRAM.md "Trace format"):
+ *
+ *     {"op":"alloc","id":N,"size":B[,"stream":S][,"tag":"..."][,"time":T]}
+ *     {"op":"free","id":N[,"time":T]}
+ *
+ * id: any unsigned integer naming the allocation until it is freed (the pool writes the address);
+ * size: bytes requested; stream: an integer, 0 = default; time: seconds (optional).
+ */
+
+typedef enum vram_trace_op { VRAM_TRACE_ALLOC = 1, VRAM_TRACE_FREE = 2 } vram_trace_op;
+
+typedef struct vram_trace_event {
+    vram_trace_op op;
+    uint64_t id;
+    uint64_t size;          /* alloc: bytes requested; free: 0 */
+    uint64_t stream;        /* 0: default stream */
+    char tag[32];           /* "" when absent (longer tags are cut) */
+    double time;            /* seconds, -1 when absent */
+    long line;              /* 1-based line in the trace */
+} vram_trace_event;
+
+/* Parse a trace (JSONL; blank lines skipped). *ev is malloc'd (free()). Errors name the file and the
+ * line ("run.jsonl:12: \"size\" must be a non-negative integer"). Only the syntax is checked here:
+ * the replay checks ids (alloc of a live id, free of an unknown one). VRAM_OK, VRAM_EINVAL, VRAM_ENOMEM.
+ * Thread-safe. */
+int vram_trace_parse(const char *text, size_t len, const char *name, vram_trace_event **ev, size_t *n,
+                     vram_error *err);
+
+/* The same from a file; VRAM_EIO when it cannot be read. */
+int vram_trace_load(const char *path, vram_trace_event **ev, size_t *n, vram_error *err);
+
+/* The pool's snapshot as JSON text (*json malloc'd, free()): {"name","limit_bytes","stats":{...},
+ * "tags":[...],"segments":[{"address","size","pool":"small"|"large","stream","blocks":[{"address",
+ * "size","requested","state":"allocated"|"free"|"pending","tag"}]}]}. VRAM_OK or VRAM_ENOMEM. */
+int vram_pool_snapshot(const vram_pool_t *p, char **json, vram_error *err);
+
+/* Write the snapshot / the event trace (needs vram_pool_options.trace) to path, atomically.
+ * VRAM_EIO names the path; VRAM_EINVAL when the pool does not trace. */
+int vram_pool_snapshot_write(const vram_pool_t *p, const char *path, vram_error *err);
+int vram_pool_trace_write(const vram_pool_t *p, const char *path, vram_error *err);
+
 
 /* ==== static planner (planner.c) ==== */
 /*
@@ -523,6 +568,78 @@ int vram_plan_csv_load(const char *path, vram_plan_tensor **t, size_t *n, vram_e
 
 
 /* ==== swapper (swap*.c) ==== */
+/*
+ * Tensors that may live on the host while the device is short: when an allocation would take the
+ * pool's allocated bytes past threshold x budget, the swapper copies resident tensors to host and
+ * frees their device memory: the one whose next use is farthest when a schedule is known
+ * (vram_swap_set_schedule), else the least recently used. Pinned tensors and tensors in use (between
+ * acquire and release) stay. vram_swap_prefetch() brings back, on a copy stream, the tensors the next
+ * steps of the schedule need; an acquire that has to wait for a copy counts as a stall.
+ *
+ *     vram_swap_t *sw = vram_swap_create(pool, NULL, &err);      // threshold 0.85 of the pool's limit
+ *     uint32_t t; vram_swap_alloc(sw, bytes, "act", &t, &err);
+ *     void *p; vram_swap_acquire(sw, t, &p, &err); ... use p ... vram_swap_release(sw, t);
+ *     vram_swap_free(sw, t);
+ *     vram_swap_destroy(sw);
+ *
+ * Copies to host are issued on the copy stream; the block is freed with the pool's stream rule, so
+ * it is reused only after the copy finished. One swapper is used by one thread at a time.
+ */
+
+typedef struct vram_swap_options {
+    double threshold;         /* fraction of the budget that starts evictions (0.85) */
+    uint64_t budget_bytes;    /* 0: the pool's limit */
+} vram_swap_options;
+
+vram_swap_options vram_swap_defaults(void);
+
+typedef struct vram_swap_stats {
+    uint64_t bytes_out, bytes_in;     /* copied to host / back to the device */
+    uint64_t evictions, swap_ins, prefetches;
+    uint64_t stalls;                  /* acquires that waited for a copy back */
+    uint64_t resident_bytes, host_bytes;  /* tensors on the device / on the host now (requested sizes) */
+} vram_swap_stats;
+
+typedef struct vram_swap_t vram_swap_t;
+
+/* A swapper over pool (not owned; outlives the swapper). Creates its copy stream on the pool's device.
+ * NULL on failure with err set. */
+vram_swap_t *vram_swap_create(vram_pool_t *pool, const vram_swap_options *o, vram_error *err);
+
+/* Frees every tensor still held, host copies, the copy stream. Accepts NULL. */
+void vram_swap_destroy(vram_swap_t *sw);
+
+/* A new tensor of size bytes on the device (evicting others as needed). *id names it (never 0).
+ * VRAM_EOOM when nothing more can be evicted, with the pool's message. */
+int vram_swap_alloc(vram_swap_t *sw, uint64_t size, const char *tag, uint32_t *id, vram_error *err);
+
+/* Free a tensor wherever it is. VRAM_EINVAL for an unknown id. */
+int vram_swap_free(vram_swap_t *sw, uint32_t id);
+
+/* Make the tensor resident (copying it back, a stall, when it is not) and hold it there until
+ * vram_swap_release(); *ptr is its device address. Advances the schedule past this use. */
+int vram_swap_acquire(vram_swap_t *sw, uint32_t id, void **ptr, vram_error *err);
+void vram_swap_release(vram_swap_t *sw, uint32_t id);
+
+/* Pinned tensors are never evicted (pin = 1) until unpinned (pin = 0). */
+int vram_swap_pin(vram_swap_t *sw, uint32_t id, int pin);
+
+/* The order in which tensors will be acquired (ids, copied). Eviction then picks the farthest next
+ * use. n == 0 clears it (LRU again). VRAM_ENOMEM on host OOM. */
+int vram_swap_set_schedule(vram_swap_t *sw, const uint32_t *ids, size_t n, vram_error *err);
+
+/* Start copying back, on the copy stream, the evicted tensors used in the next `lookahead` steps of
+ * the schedule. Returns how many copies were started, or a negative status. */
+int vram_swap_prefetch(vram_swap_t *sw, size_t lookahead, vram_error *err);
+
+/* 1 when the tensor is on the device now, 0 when on the host, VRAM_EINVAL for an unknown id. */
+int vram_swap_resident(const vram_swap_t *sw, uint32_t id);
+
+void vram_swap_stats_get(const vram_swap_t *sw, vram_swap_stats *out);
+
+/* Add the swap counters to an exporter record (vram_pool_metrics fills the rest). */
+void vram_swap_metrics(const vram_swap_t *sw, struct vram_alloc_metrics *out);
+
 
 /* ==== batch sizer (batch.c) ==== */
 

@@ -20,6 +20,7 @@ static const command commands[] = {
     {"detect", cmd_detect, "detect CPU and GPUs, choose the resource profile, write machine.json"},
     {"validate", cmd_validate, "check the environment: libraries, models, GPU, memory, disk, SIMD"},
     {"serve", cmd_serve, "serve Prometheus /metrics and JSON for GPUs and the allocator"},
+    {"sim", cmd_sim, "replay an allocation trace through the caching allocator on a simulated device"},
     {"plan", cmd_plan, "plan arena offsets for tensors with known lifetimes (size,first,last CSV)"},
     {NULL, NULL, NULL},
 };

@@ -9,6 +9,7 @@ int cmd_detect(int argc, char **argv);   /* vram_detect.c */
 int cmd_validate(int argc, char **argv); /* vram_validate.c */
 int cmd_serve(int argc, char **argv);    /* vram_serve.c */
 int cmd_plan(int argc, char **argv);     /* vram_plan.c */
+int cmd_sim(int argc, char **argv);      /* vram_sim.c */
 
 /* vram_fileout.c: write data to path atomically (temp + rename); -1 with why filled on failure. */
 int vram_cli_write_atomic(const char *path, const char *data, size_t len, char *why, size_t why_size);

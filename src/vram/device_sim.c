@@ -141,10 +141,8 @@ static int sim_copy(void *ctx, void *dst, const void *src, uint64_t n, vram_copy
 {
     (void)kind;
     sim *s = ctx;
-    if (!s->backed)
-        return vram__err(err, VRAM_EUNSUPPORTED, "device %s: copies need a backed sim (this one has addresses only)",
-                         s->name);
-    if (n) memmove(dst, src, (size_t)n);
+    (void)err;
+    if (n && s->backed) memmove(dst, src, (size_t)n); /* unbacked: counted, no data */
     submit(stream_of(s, st));
     return VRAM_OK;
 }
@@ -232,10 +230,28 @@ static void host_host_release(void *ctx, void *ptr, uint64_t size)
     else free(ptr);
 }
 
+/* sim staging memory: real when backed; addresses only (like its device memory) when not. */
+static int sim_host_alloc(void *ctx, uint64_t size, void **ptr, vram_error *err)
+{
+    sim *s = ctx;
+    if (!s->backed) {
+        *ptr = (void *)s->next_addr;
+        s->next_addr += (uintptr_t)((size + 4095) & ~(uint64_t)4095) + 4096;
+        return VRAM_OK;
+    }
+    return host_host_alloc(ctx, size, ptr, err);
+}
+
+static void sim_host_release(void *ctx, void *ptr, uint64_t size)
+{
+    sim *s = ctx;
+    if (s->backed) host_host_release(ctx, ptr, size);
+}
+
 const vram_device_iface vram__device_sim = {
     "sim", sim_open, sim_close, sim_alloc, sim_release, sim_mem_info, sim_copy, sim_stream_create,
     sim_stream_destroy, sim_stream_sync, sim_event_record, sim_event_query, sim_event_sync, sim_event_destroy,
-    NULL, NULL,
+    sim_host_alloc, sim_host_release,
 };
 
 /* host: the same bookkeeping; pinned host memory when the CUDA runtime was loaded. */
