@@ -642,6 +642,47 @@ void vram_swap_metrics(const vram_swap_t *sw, struct vram_alloc_metrics *out);
 
 
 /* ==== batch sizer (batch.c) ==== */
+/*
+ * The largest batch whose planned peak fits a budget (default 0.90 of device memory). peak(B) comes
+ * from a callback: a static plan (vram_plan_offsets) or a trial run. The sizer evaluates B = 1, 2, 4,
+ * fits peak(B) = a + b B by least squares, takes the largest B the fit allows, and checks it once
+ * (B fits, B + 1 does not). When the check fails (the function is not affine) it falls back to
+ * doubling then bisection, which needs only peak to grow with B; evaluations where the callback
+ * reports VRAM_EOOM (a trial run that failed) count as "does not fit" and are not errors.
+ *
+ *     vram_batch_options bo = vram_batch_defaults();
+ *     bo.device_bytes = total;                 // or bo.device = dev
+ *     vram_batch_result r;
+ *     if (vram_batch_find(&bo, my_peak, ctx, &r, &err) == VRAM_OK) use r.batch;
+ */
+
+/* Fill *peak_bytes for batch size `batch`; return VRAM_OK, VRAM_EOOM (does not fit) or another
+ * negative status (stops the search, err filled). */
+typedef int (*vram_batch_peak_fn)(void *ctx, int batch, uint64_t *peak_bytes, vram_error *err);
+
+typedef struct vram_batch_options {
+    double budget_fraction;   /* of the device memory (0.90) */
+    uint64_t device_bytes;    /* device memory; 0: ask `device` */
+    vram_device_t *device;    /* used when device_bytes is 0 (vram_device_mem_info total) */
+    int max_batch;            /* the largest batch considered (65536) */
+} vram_batch_options;
+
+vram_batch_options vram_batch_defaults(void);
+
+typedef struct vram_batch_result {
+    int batch;                /* the largest batch that fits, >= 1 */
+    uint64_t peak_bytes;      /* peak(batch) */
+    uint64_t budget_bytes;
+    int evaluations;          /* callback calls */
+    int fitted;               /* 1: the affine fit's answer passed the check; 0: found by bisection */
+    double fit_a, fit_b;      /* peak(B) ~ fit_a + fit_b B, bytes */
+} vram_batch_result;
+
+/* VRAM_OK with *out filled; VRAM_EOOM when even batch 1 does not fit (err says both numbers);
+ * VRAM_EINVAL for bad options; the callback's own failure otherwise. Thread-safe if fn is. */
+int vram_batch_find(const vram_batch_options *o, vram_batch_peak_fn fn, void *ctx, vram_batch_result *out,
+                    vram_error *err);
+
 
 /* ==== metrics exporter (metrics*.c, serve*.c) ==== */
 /*
