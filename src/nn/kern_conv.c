@@ -15,7 +15,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "kernels.h"
+#include "kern_vec.h"
 
 void nn__same_padding(int64_t in, int k, int stride, int *before, int *after, int64_t *out)
 {
@@ -48,43 +48,14 @@ int nn__conv_params_init(nn__conv_params *p, int64_t ih, int64_t iw, int kh, int
     return (*oh > 0 && *ow > 0) ? 0 : -1;
 }
 
-static inline float apply_act(float v, nn__act act)
-{
-    switch (act) {
-    case NN__ACT_NONE: return v;
-    case NN__ACT_RELU: return v > 0.0f ? v : 0.0f;
-    case NN__ACT_RELU6: return v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f;
-    }
-    return v;
-}
+#define apply_act nn__act_apply
 
 enum { MR = 4, NR = 8, PCHUNK = 64 };
 
-/* Four floats as one value: GCC/Clang generic vectors (SSE2 on x86-64, NEON on arm64, scalar code
- * elsewhere). This is the only non-ISO construct of the kernels; it keeps the accumulators of the
- * GEMM block in registers, which the auto-vectorizer of -O2 does not manage for this loop nest. */
-typedef float v4f __attribute__((vector_size(16)));
-typedef int32_t v4i __attribute__((vector_size(16)));
-
-static inline v4f v4_load(const float *p)
-{
-    v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline v4f v4_act(v4f v, nn__act act)
-{
-    if (act == NN__ACT_NONE) return v;
-    const v4f zero = {0, 0, 0, 0}, six = {6, 6, 6, 6};
-    v4i pos = v > zero; /* lanes all-ones where v > 0 (false for NaN, as in apply_act) */
-    v = (v4f)((v4i)v & pos);
-    if (act == NN__ACT_RELU6) {
-        v4i below = v < six;
-        v = (v4f)(((v4i)v & below) | ((v4i)six & ~below));
-    }
-    return v;
-}
+/* Short names for the 4-float vector of kern_vec.h (the accumulators of the blocks below). */
+typedef nn__v4f v4f;
+#define v4_load nn__v4_load
+#define v4_act nn__v4_act
 
 /* One MR x NR block: pixels x[0..MR) (stride c), channels [o0, o0 + NR) of w (row stride oc).
  * acc[r][j] = bias + sum_k x[r][k] * w[k][o0 + 4j .. +4], k in increasing order. */
@@ -251,32 +222,63 @@ void nn__conv1x1_ref(nn__gemm_variant v, const float *x, int64_t c, const float 
     conv1x1_portable(x, c, w, oc, bias, act, y, p0, p1);
 }
 
-/* Output rows [r0, r1) of the flattened n*oh rows, direct loop. */
+/* The valid tap range [*k0, *k1) of a window starting at in-coordinate `start` (may be < 0). */
+static void tap_range(int64_t start, int k, int64_t in, int *k0, int *k1)
+{
+    int64_t a = start < 0 ? -start : 0, b = in - start < k ? in - start : k;
+    *k0 = (int)a;
+    *k1 = (int)(b > a ? b : a);
+}
+
+/* One output pixel, channels [o0, o0 + 4*NV): start from the bias, add x * w over the valid taps
+ * in (ky, kx, c) order, apply the activation. */
+#define DIRECT_BLOCK(NV)                                                                       \
+    do {                                                                                       \
+        v4f acc[NV];                                                                           \
+        for (int j = 0; j < NV; j++) acc[j] = bias ? v4_load(bias + o + 4 * j) : (v4f){0, 0, 0, 0}; \
+        for (int ky = ky0; ky < ky1; ky++)                                                     \
+            for (int kx = kx0; kx < kx1; kx++) {                                               \
+                const float *xp = xb + ((iy0 + ky) * w + ix0 + kx) * c;                        \
+                const float *fp = filt + ((int64_t)ky * p->kw + kx) * c * oc + o;              \
+                for (int64_t k = 0; k < c; k++) {                                              \
+                    float xs = xp[k];                                                          \
+                    v4f xv = {xs, xs, xs, xs};                                                 \
+                    for (int j = 0; j < NV; j++) acc[j] += xv * v4_load(fp + k * oc + 4 * j);  \
+                }                                                                              \
+            }                                                                                  \
+        for (int j = 0; j < NV; j++) {                                                         \
+            v4f v = v4_act(acc[j], p->act);                                                    \
+            memcpy(yp + o + 4 * j, &v, sizeof v);                                              \
+        }                                                                                      \
+    } while (0)
+
+/* Output rows [r0, r1) of the flattened n*oh rows, direct loop (any window, stride, padding). */
 static void conv_direct(const float *x, int64_t h, int64_t w, int64_t c, const float *filt,
                         int64_t oc, const float *bias, const nn__conv_params *p, float *y,
                         int64_t oh, int64_t ow, int64_t r0, int64_t r1)
 {
     for (int64_t row = r0; row < r1; row++) {
-        int64_t b = row / oh, oy = row % oh;
+        int64_t b = row / oh, oy = row % oh, iy0 = oy * p->sh - p->pad_top;
+        int ky0, ky1;
+        tap_range(iy0, p->kh, h, &ky0, &ky1);
+        const float *xb = x + b * h * w * c;
         for (int64_t ox = 0; ox < ow; ox++) {
+            int64_t ix0 = ox * p->sw - p->pad_left, o = 0;
+            int kx0, kx1;
+            tap_range(ix0, p->kw, w, &kx0, &kx1);
             float *yp = y + ((b * oh + oy) * ow + ox) * oc;
-            for (int64_t o = 0; o < oc; o++) yp[o] = bias ? bias[o] : 0.0f;
-            for (int ky = 0; ky < p->kh; ky++) {
-                int64_t iy = oy * p->sh - p->pad_top + ky;
-                if (iy < 0 || iy >= h) continue;
-                for (int kx = 0; kx < p->kw; kx++) {
-                    int64_t ix = ox * p->sw - p->pad_left + kx;
-                    if (ix < 0 || ix >= w) continue;
-                    const float *xp = x + ((b * h + iy) * w + ix) * c;
-                    const float *fp = filt + ((int64_t)ky * p->kw + kx) * c * oc;
-                    for (int64_t k = 0; k < c; k++) {
-                        float xv = xp[k];
-                        const float *fr = fp + k * oc;
-                        for (int64_t o = 0; o < oc; o++) yp[o] += xv * fr[o];
+            for (; o + 8 <= oc; o += 8) DIRECT_BLOCK(2);
+            for (; o + 4 <= oc; o += 4) DIRECT_BLOCK(1);
+            for (; o < oc; o++) {
+                float acc = bias ? bias[o] : 0.0f;
+                for (int ky = ky0; ky < ky1; ky++)
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        const float *xp = xb + ((iy0 + ky) * w + ix0 + kx) * c;
+                        const float *fp = filt + ((int64_t)ky * p->kw + kx) * c * oc + o;
+                        for (int64_t k = 0; k < c; k++) acc += xp[k] * fp[k * oc];
                     }
-                }
+                yp[o] = apply_act(acc, p->act);
             }
-            for (int64_t o = 0; o < oc; o++) yp[o] = apply_act(yp[o], p->act);
         }
     }
 }
