@@ -11,12 +11,12 @@
  * Usage (one node; weights packed once at load, kept with the node):
  *
  *     const nn__cpu_kernels *k = nn__cpu_kernels_get();          // once, thread-safe
- *     nn__packed_conv pk;
- *     if (nn__packed_conv_init(&pk, filt, kh, kw, c, oc, bias) < 0) ... out of memory ...
+ *     nn__packed_conv *pk = nn__packed_conv_create(filt, kh, kw, c, oc, bias);
+ *     if (!pk) ... out of memory ...
  *     for (int t = 0; t < nth; t++)                               // one call per pool thread
- *         k->conv2d(x, n, h, w, c, &pk, &params, residual_or_NULL, y, oh, ow, t, nth);
+ *         k->conv2d(x, n, h, w, c, pk, &params, residual_or_NULL, y, oh, ow, t, nth);
  *     ...
- *     nn__packed_conv_free(&pk);
+ *     nn__packed_conv_free(pk);                                   // or free(pk)
  *
  * Levels: NN_SIMD=scalar|avx2|avx512 (case-insensitive) forces a level for tests and users; a
  * level the CPU (or this build: non-x86) lacks falls back to the best one it has below it, an
@@ -38,23 +38,25 @@
 #define NN__PANEL 16
 
 /* Conv2D weights packed once for the SIMD kernels (ISA-independent layout, shared by all levels).
- * Row r of the GEMM is the filter row (ky * kw + kx) * c + ci of the TF filter [KH,KW,C,OC]. */
+ * Row r of the GEMM is the filter row (ky * kw + kx) * c + ci of the TF filter [KH,KW,C,OC].
+ * One allocation holds the struct and its arrays, so free() (or nn__packed_conv_free) releases it. */
 typedef struct nn__packed_conv {
     int kh, kw;
     int64_t c, oc;
     int64_t kdim;             /* kh * kw * c: rows of the GEMM */
     int64_t npanels;          /* ceil(oc / NN__PANEL) */
-    float *w;                 /* [npanels][kdim][NN__PANEL], zero padded past oc; owned, 64-aligned */
-    float *bias;              /* [npanels * NN__PANEL], zeros past oc (all zeros without bias); owned */
+    float *w;                 /* [npanels][kdim][NN__PANEL], zero padded past oc; 64-byte aligned */
+    float *bias;              /* [npanels * NN__PANEL], zeros past oc (all zeros without bias) */
     const float *filt;        /* the original filter [KH,KW,C,OC] (scalar path); borrowed */
     const float *bias_ref;    /* the original bias [OC] or NULL (scalar path); borrowed */
 } nn__packed_conv;
 
-/* Packs filt [KH,KW,C,OC] and bias [OC] (or NULL). filt and bias must outlive pk (the scalar
- * path reads them). Returns 0, or -1 when out of memory (pk is then zeroed). Thread-safe. */
-int nn__packed_conv_init(nn__packed_conv *pk, const float *filt, int kh, int kw, int64_t c,
-                         int64_t oc, const float *bias);
-/* Frees what init allocated; accepts a zeroed or already freed pk. */
+/* Packs filt [KH,KW,C,OC] and bias [OC] (or NULL) into one new block. filt and bias must outlive
+ * it (the scalar path reads them). Returns NULL when out of memory or on a bad size (kh, kw, c,
+ * oc < 1). Thread-safe. */
+nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
+                                        const float *bias);
+/* Same as free(pk); accepts NULL. */
 void nn__packed_conv_free(nn__packed_conv *pk);
 
 typedef enum nn__simd_level {

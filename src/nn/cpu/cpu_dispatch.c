@@ -13,26 +13,22 @@
 
 /* ---- packing ---- */
 
-int nn__packed_conv_init(nn__packed_conv *pk, const float *filt, int kh, int kw, int64_t c,
-                         int64_t oc, const float *bias)
+nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
+                                        const float *bias)
 {
-    memset(pk, 0, sizeof *pk);
+    if (kh < 1 || kw < 1 || c < 1 || oc < 1) return NULL;
     int64_t kdim = (int64_t)kh * kw * c, np = (oc + NN__PANEL - 1) / NN__PANEL;
+    /* [struct, padded to 64][w][bias] in one block, both arrays 64-byte aligned. */
+    size_t head = (sizeof(nn__packed_conv) + 63) / 64 * 64;
     size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
     size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
-    /* aligned_alloc wants a multiple of the alignment. */
-    wbytes = (wbytes + 63) / 64 * 64;
-    bbytes = (bbytes + 63) / 64 * 64;
-    pk->w = aligned_alloc(64, wbytes ? wbytes : 64);
-    pk->bias = aligned_alloc(64, bbytes ? bbytes : 64);
-    if (!pk->w || !pk->bias) {
-        free(pk->w);
-        free(pk->bias);
-        memset(pk, 0, sizeof *pk);
-        return -1;
-    }
-    memset(pk->w, 0, wbytes);
-    memset(pk->bias, 0, bbytes);
+    size_t total = (head + wbytes + bbytes + 63) / 64 * 64; /* aligned_alloc wants a multiple */
+    char *blk = aligned_alloc(64, total);
+    if (!blk) return NULL;
+    memset(blk, 0, total);
+    nn__packed_conv *pk = (nn__packed_conv *)(void *)blk;
+    pk->w = (float *)(void *)(blk + head);
+    pk->bias = (float *)(void *)(blk + head + wbytes);
     for (int64_t pj = 0; pj < np; pj++) {
         int64_t o0 = pj * NN__PANEL, cols = oc - o0 < NN__PANEL ? oc - o0 : NN__PANEL;
         float *dst = pk->w + pj * kdim * NN__PANEL;
@@ -48,15 +44,12 @@ int nn__packed_conv_init(nn__packed_conv *pk, const float *filt, int kh, int kw,
     pk->npanels = np;
     pk->filt = filt;
     pk->bias_ref = bias;
-    return 0;
+    return pk;
 }
 
 void nn__packed_conv_free(nn__packed_conv *pk)
 {
-    if (!pk) return;
-    free(pk->w);
-    free(pk->bias);
-    memset(pk, 0, sizeof *pk);
+    free(pk);
 }
 
 /* ---- the scalar table: the reference kernels ---- */
