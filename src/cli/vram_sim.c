@@ -53,42 +53,6 @@ static int parse_fraction(const char *s, double *out)
     return 0;
 }
 
-/* id -> pointer / swap id, open addressing (ids are arbitrary 64-bit numbers). */
-typedef struct slot { uint64_t id; void *ptr; uint32_t sid; int used; } slot;
-typedef struct idmap { slot *s; size_t cap, n; } idmap;
-
-static slot *map_find(idmap *m, uint64_t id, int insert)
-{
-    if (insert && (m->n + 1) * 2 > m->cap) {
-        size_t nc = m->cap ? m->cap * 2 : 1024;
-        slot *ns = calloc(nc, sizeof *ns);
-        if (!ns) return NULL;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->s[i].used == 1) {
-                size_t h = (size_t)(m->s[i].id * 0x9E3779B97F4A7C15ull) & (nc - 1);
-                while (ns[h].used) h = (h + 1) & (nc - 1);
-                ns[h] = m->s[i];
-            }
-        free(m->s);
-        m->s = ns;
-        m->cap = nc;
-    }
-    if (!m->cap) return NULL;
-    size_t h = (size_t)(id * 0x9E3779B97F4A7C15ull) & (m->cap - 1);
-    slot *tomb = NULL;
-    while (m->s[h].used) {
-        if (m->s[h].used == 1 && m->s[h].id == id) return &m->s[h];
-        if (m->s[h].used == 2 && !tomb) tomb = &m->s[h];
-        h = (h + 1) & (m->cap - 1);
-    }
-    if (!insert) return NULL;
-    slot *s = tomb ? tomb : &m->s[h];
-    s->used = 1;
-    s->id = id;
-    m->n++;
-    return s;
-}
-
 typedef struct replay {
     vram_device_t *dev;
     vram_pool_t *pool;
@@ -114,11 +78,11 @@ static vram_stream_t *stream_for(replay *r, uint64_t id, vram_error *err)
 
 static int run(replay *r, const char *path, const vram_trace_event *ev, size_t n, vram_error *err)
 {
-    idmap m = {NULL, 0, 0};
+    vram_idmap m = {NULL, 0, 0, 0};
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const vram_trace_event *e = &ev[i];
-        slot *s = map_find(&m, e->id, e->op == VRAM_TRACE_ALLOC);
+        vram_idmap_slot *s = vram_idmap_find(&m, e->id, e->op == VRAM_TRACE_ALLOC);
         if (e->op == VRAM_TRACE_ALLOC) {
             if (!s) {
                 snprintf(err->msg, sizeof err->msg, "%s:%ld: out of memory", path, e->line);
@@ -136,8 +100,7 @@ static int run(replay *r, const char *path, const vram_trace_event *ev, size_t n
                               : vram_pool_alloc(r->pool, e->size, stream_for(r, e->stream, &ae), e->tag, &s->ptr, &ae);
             if (arc == VRAM_EOOM) { /* the trace goes on without this block */
                 r->ooms++;
-                s->used = 2;
-                m.n--;
+                vram_idmap_remove(&m, s);
                 continue;
             }
             if (arc < 0) {
@@ -158,13 +121,10 @@ static int run(replay *r, const char *path, const vram_trace_event *ev, size_t n
             }
             if (r->swap) vram_swap_free(r->swap, s->sid);
             else vram_pool_free(r->pool, s->ptr);
-            s->used = 2;
-            s->ptr = NULL;
-            s->sid = 0;
-            m.n--;
+            vram_idmap_remove(&m, s);
         }
     }
-    free(m.s);
+    vram_idmap_free(&m);
     return rc;
 }
 
