@@ -17,7 +17,9 @@ typedef struct command {
 
 static const command commands[] = {
     /* one line per command, in the order --help shows them; each cmd_* lives in nn_<cmd>.c */
+    {"info", cmd_info, "inputs, outputs, op counts, parameters, GFLOPs, planned memory"},
     {"run", cmd_run, "run a model on raw input tensors, write out<k>.bin"},
+    {"bench", cmd_bench, "time a model: median and p90 ms, GFLOP/s, peak RSS"},
     {NULL, NULL, NULL},
 };
 

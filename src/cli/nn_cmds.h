@@ -3,6 +3,8 @@
 #ifndef NN_CMDS_H
 #define NN_CMDS_H
 
+int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif
