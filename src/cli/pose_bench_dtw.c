@@ -240,8 +240,10 @@ int cmd_bench_dtw(int argc, char **argv)
         double readme = r < npw ? pw[r].readme : sw[r - npw].readme;
         double p10 = pct(rows[r].ours, runs, 10), p90 = pct(rows[r].ours, runs, 90), med = pct(rows[r].ours, runs, 50);
         double pmed = pct(rows[r].plain, runs, 50);
-        printf("| %s | %.3f (%.3f-%.3f) | %.3f | %.2fx | %.4g | %.2fx |\n", name, med, p10, p90, pmed, pmed / med, readme,
-               quick ? 0.0 : readme / med);
+        char ratio[32] = "n/a (quick)";
+        if (!quick) snprintf(ratio, sizeof ratio, "%.2fx", readme / med);
+        printf("| %s | %.3f (%.3f-%.3f) | %.3f | %.2fx | %.4g | %s |\n", name, med, p10, p90, pmed, pmed / med, readme,
+               ratio);
     }
     if (mismatch) printf("WARNING: pose and the textbook DP disagree (distance or best index)\n");
     for (int r = 0; r < nrows; r++) {

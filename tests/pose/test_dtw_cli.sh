@@ -55,4 +55,9 @@ expect_exit 2 "$POSE" dtw "$D/a.csv"
 expect_exit 2 "$POSE" dtw "$D/a.csv" "$D/b.csv" --window -1
 expect_exit 2 "$POSE" dtw "$D/a.csv" "$D/b.csv" --max-dist nan
 expect_exit 2 "$POSE" dtw "$D/a.csv" "$D/b.csv" --bogus
+# bench-dtw smoke test (one small run; it exits 1 if pose and the textbook DP disagree)
+expect_exit 0 "$POSE" bench-dtw --quick
+expect_grep '^\| 1000 x 1000, full window, 1-D \|' "$TMP/out"
+expect_grep 'LB \+ abandon' "$TMP/out"
+expect_exit 2 "$POSE" bench-dtw --runs 0
 finish
