@@ -131,6 +131,8 @@ typedef struct nn__value {
     nn__shape shape;
     void *data;               /* CONST: slab or owned; ARENA: arena + offset; INPUT: set per run */
     void *owned;              /* folded constant buffer (freed with the plan) */
+    void *aux;                /* op data derived from constants at plan time, free()d with the plan
+                                 (ops_conv.c: the packed filter of a Conv2D, see cpu/cpu.h) */
     uint64_t offset;
     int first, last;          /* ARENA: lifetime in steps */
 } nn__value;

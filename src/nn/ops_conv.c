@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "cpu/cpu.h"
 #include "nn_internal.h"
 
 enum { CONV = 0, CONV_FUSED, DW, DW_FUSED };
@@ -107,6 +108,14 @@ static int conv_shape(nn__exec *e)
     e->p->flops[e->node] = 2.0 * (double)nn__shape_count(&o) * (double)f->shape.d[0] * (double)f->shape.d[1] *
                            (dw ? 1.0 : (double)f->shape.d[2]);
     if ((rc = nn__set_out(e, 0, NN__F32, &o)) < 0) return rc;
+    /* Conv2D with constant weights: packed once here for the SIMD kernels (src/nn/cpu). */
+    const nn__value *bv = fused ? nn__ein(e, 2) : NULL;
+    if (!dw && f->kind == NN__V_CONST && (!bv || bv->kind == NN__V_CONST)) {
+        nn__value *y = nn__eout(e, 0);
+        y->aux = nn__packed_conv_create(f->data, (int)f->shape.d[0], (int)f->shape.d[1], f->shape.d[2],
+                                        f->shape.d[3], bv ? bv->data : NULL);
+        if (!y->aux) return nn__node_err(e, NN_ENOMEM, "out of memory packing filter %s", b);
+    }
     return 1;
 }
 
@@ -117,9 +126,15 @@ static int conv_run(const nn__exec *e, int ith, int nth)
     const nn__value *x = nn__ein(e, 0), *f = nn__ein(e, 1);
     const float *bias = n->nin > 2 ? nn__ein(e, 2)->data : NULL;
     const int64_t *d = x->shape.d;
+    /* The SIMD kernels chosen from the CPU (NN_SIMD=scalar|avx2|avx512 overrides; scalar = reference). */
+    const nn__cpu_kernels *k = nn__cpu_kernels_get();
+    const nn__value *y = nn__eout(e, 0);
     if (p->conv.depthwise)
-        nn__depthwise_ref(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp,
-                          nn__eout(e, 0)->data, p->conv.oh, p->conv.ow, ith, nth);
+        k->depthwise(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp, y->data,
+                     p->conv.oh, p->conv.ow, ith, nth);
+    else if (y->aux)
+        k->conv2d(x->data, d[0], d[1], d[2], d[3], y->aux, &p->conv.cp, NULL, y->data, p->conv.oh, p->conv.ow,
+                  ith, nth);
     else
         nn__conv2d_ref(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp,
                        nn__eout(e, 0)->data, p->conv.oh, p->conv.ow, ith, nth);

@@ -205,7 +205,10 @@ fail:
 void nn__plan_free(nn__plan *p)
 {
     if (!p) return;
-    for (int v = 0; p->vals && v < p->nvalues; v++) free(p->vals[v].owned);
+    for (int v = 0; p->vals && v < p->nvalues; v++) {
+        free(p->vals[v].owned);
+        free(p->vals[v].aux);
+    }
     free(p->vals);
     free(p->par);
     free(p->flops);
