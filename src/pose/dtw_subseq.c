@@ -139,6 +139,8 @@ void pose_spring_free(pose_spring_t *sp)
 int pose_spring_update(pose_spring_t *sp, const double *x, pose_spring_match *match)
 {
     size_t nq = sp->nq, nd = sp->ndim;
+    for (size_t d = 0; d < nd; d++)
+        if (!isfinite(x[d])) return POSE_EINVAL; /* a gap in the stream: the sample is skipped */
     uint64_t t = sp->t++;
     double *d = sp->d, *dn = sp->dn;
     uint64_t *s = sp->s, *sn = sp->sn;

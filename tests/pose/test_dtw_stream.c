@@ -92,6 +92,8 @@ static void spring(size_t ndim)
         CHECK(m[k].distance <= 3.0 * sqrt((double)ndim));
     }
     CHECK_INT_EQ(pose_spring_flush(sp, &m[0]), 0);
+    double bad[3] = {NAN, NAN, NAN};
+    CHECK_INT_EQ(pose_spring_update(sp, bad, &m[0]), POSE_EINVAL);
     pose_spring_free(sp);
     pose_spring_free(NULL);
     CHECK(pose_spring_create(q, NQ, ndim, 0.0, &err) == NULL);
