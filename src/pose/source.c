@@ -158,6 +158,8 @@ static int emit(pose_source_t *s, AVFrame *in)
     if (pts == AV_NOPTS_VALUE) pts = in->pts;
     double t = pts == AV_NOPTS_VALUE ? (double)s->decoded / (s->info.fps > 0 ? s->info.fps : 25.0)
                                      : (double)pts * s->tb - s->start_time_s;
+    if (s->decoded == 0 && s->o.start > 0 && s->info.fps > 0)
+        s->decoded = (int64_t)llround(t * s->info.fps); /* after a seek: count from the stream start */
     int64_t index = s->decoded++;
     if (t < 0) t = 0;
     if (s->o.start > 0 && t + 1e-6 < s->o.start) return 0;

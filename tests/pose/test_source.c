@@ -86,6 +86,13 @@ static void test_sampling(const char *path)
     CHECK_INT_EQ(n, 25);
     CHECK_NEAR(ts[0], 1.0, 1e-6);
     if (n != 25) for (int i = 0; i < n && i < 64; i++) fprintf(stderr, "t[%d] = %f\n", i, ts[i]);
+    /* after a seek, indices still count from the stream start */
+    pose_source_t *s = pose_source_open(path, &o, &err);
+    pose_frame *f = NULL;
+    CHECK(s && pose_source_read(s, &f, &err) == 1);
+    if (f) CHECK_INT_EQ(f->index, 25);
+    pose_frame_unref(f);
+    pose_source_free(s);
     o.duration = 0.4;
     CHECK_INT_EQ(read_all(path, &o, ts, 64, &st, &err), 10);
     CHECK_NEAR(ts[9], 1.36, 1e-6);
