@@ -75,10 +75,13 @@ int vram__pool_oom(vram_pool_t *p, uint64_t size, uint64_t rounded, vram_stream_
     human(f, sizeof f, p->st.cached_free_bytes);
     human(l, sizeof l, p->st.largest_free_block);
     human(lim, sizeof lim, p->limit);
+    char stream[48];
+    if (s) snprintf(stream, sizeof stream, "stream %p", (void *)s);
+    else snprintf(stream, sizeof stream, "the default stream");
     return vram__err(err, VRAM_EOOM,
-                     "%s: out of device memory allocating %s on stream %p: %s allocated, %s reserved of a %s limit, "
+                     "%s: out of device memory allocating %s on %s: %s allocated, %s reserved of a %s limit, "
                      "%s reserved but free, largest free block %s, fragmentation ratio %.3f (%s)",
-                     p->name, want, (void *)s, a, r, lim, f, l, p->st.fragmentation_ratio, device_msg);
+                     p->name, want, stream, a, r, lim, f, l, p->st.fragmentation_ratio, device_msg);
 }
 
 void vram_pool_metrics(const vram_pool_t *p, struct vram_alloc_metrics *out)

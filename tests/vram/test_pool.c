@@ -227,6 +227,7 @@ static void test_oom_retry(void)
     void *big;
     /* 16 freed 1 MiB blocks in 16 segments are cached but none is whole-free: no room */
     CHECK_INT_EQ(vram_pool_alloc(p, 20 * MiB, NULL, NULL, &big, &err), VRAM_EOOM);
+    CHECK(strstr(err.msg, "allocating 20.00 MiB on the default stream: ") != NULL);
     CHECK_MSG(strstr(err.msg, "32.00 MiB allocated, 64.00 MiB reserved of a 64.00 MiB limit, 32.00 MiB reserved but "
                              "free, largest free block 1.00 MiB, fragmentation ratio 0.969") != NULL, "%s", err.msg);
     vram_pool_stats_get(p, &st);
