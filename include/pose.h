@@ -439,7 +439,172 @@ int pose_reps_detect(const pose_angles *a, int driver, const pose_rep_options *o
 
 /* ==== reference store (refstore*.c, SQLite) ==== */
 
+/*
+ * A reference movement: the DBA template of the joint-angle curves of its reps and, at every template
+ * sample, how much the reps varied (docs/COMPARE.md). Built from angles by pose_reference_build,
+ * kept in SQLite by pose_refstore_*, exchanged as JSON by pose_reference_to_json / _from_json.
+ *
+ *     pose_reference ref;
+ *     pose_reference_build(&angles, POSE_ANGLE_KNEE_R, NULL, "squat", &ref, &err);
+ *     pose_refstore_t *db = pose_refstore_open("pose.db", &err);
+ *     pose_refstore_put(db, &ref, 0, &err);
+ *     pose_reference_free(&ref);
+ *     pose_refstore_close(db);
+ */
+#define POSE_REF_NAME_MAX 128
+
+typedef struct pose_reference {
+    char name[POSE_REF_NAME_MAX];   /* 1..127 bytes, no control characters */
+    char source[256];               /* where it came from (a file name), may be "" */
+    char created[32];               /* ISO 8601 UTC, set by pose_reference_build */
+    int driver;                     /* pose_angle_id of the driver angle (one of joints[]) */
+    int is_3d;                      /* angles from world landmarks */
+    size_t njoints;                 /* angles in the template, 1..POSE_ANGLE_JOINT_COUNT */
+    int joints[POSE_ANGLE_JOINT_COUNT]; /* their pose_angle_id, ascending */
+    size_t len;                     /* template samples */
+    double *tmpl;                   /* [len][njoints] degrees (owned) */
+    double *sd;                     /* [len][njoints] degrees: std across reps (owned; 0 with one rep) */
+    size_t nreps;                   /* reps the template was built from */
+    double mean_duration;           /* seconds */
+    double mean_rom;                /* of the driver, degrees */
+} pose_reference;
+
+typedef struct pose_reference_options {
+    int joints_mask;      /* bit i = use joint angle id i; 0 = default: hips, knees, ankles, arm
+                             flexion, elbows, trunk lean (+ pelvis and shoulder tilt in 3D) */
+    double min_valid;     /* a joint is used when this fraction of every rep's samples is valid
+                             (default 0.8); the rest are filled by interpolation */
+    pose_rep_options reps;
+} pose_reference_options;
+
+pose_reference_options pose_reference_defaults(void);
+
+/* Finds the reps of driver in a (pose_reps_detect), averages their joint curves with DBA
+ * (pose_dba_average) and measures the spread of the reps along the template. POSE_EINVAL when
+ * there is no rep, the driver is not a usable joint angle, or no joint is valid enough.
+ * *out is owned by the caller (pose_reference_free). */
+int pose_reference_build(const pose_angles *a, int driver, const pose_reference_options *opt,
+                         const char *name, pose_reference *out, pose_error *err);
+/* Frees the arrays, zeroes *r; accepts NULL and a zeroed reference. */
+void pose_reference_free(pose_reference *r);
+/* POSE_OK when r is consistent (name, joints, sizes, finite values, driver among the joints). */
+int pose_reference_check(const pose_reference *r, pose_error *err);
+
+/* JSON: {"format":"pose-reference","version":1,"name":..,"driver":"knee_angle_r",..,
+ * "joints":["hip_flexion_r",..],"template":[[..],..],"sd":[[..],..]} (rows = samples).
+ * to_json: *out is malloc'ed text. from_json: strict, errors name the field. */
+int pose_reference_to_json(const pose_reference *r, char **out, pose_error *err);
+int pose_reference_from_json(const char *buf, size_t len, const char *what, pose_reference *out,
+                             pose_error *err);
+
+/*
+ * The store: one SQLite file (WAL journal, busy timeout 5 s), schema versioned by PRAGMA
+ * user_version (1). Each change is one IMMEDIATE transaction, so a reference is never half-written
+ * or lost, even when the process is killed mid-write (tested with SIGKILL). A file that is not a
+ * database, is corrupt, or has a newer schema gives POSE_EDB with the path and the reason.
+ * A handle is used by one thread at a time; several processes may share the file.
+ */
+typedef struct pose_refstore pose_refstore_t;
+
+/* Opens (creating the file and schema when absent; the folder must exist) and checks it
+ * (PRAGMA quick_check). NULL on failure, err says why. */
+pose_refstore_t *pose_refstore_open(const char *path, pose_error *err);
+void pose_refstore_close(pose_refstore_t *db);
+/* Stores r (checked first). An existing name: POSE_EINVAL unless replace, then it is replaced in
+ * the same transaction. */
+int pose_refstore_put(pose_refstore_t *db, const pose_reference *r, int replace, pose_error *err);
+/* Loads name into *out (POSE_ENOTFOUND when absent, POSE_EDB when its rows are damaged). */
+int pose_refstore_get(pose_refstore_t *db, const char *name, pose_reference *out, pose_error *err);
+int pose_refstore_remove(pose_refstore_t *db, const char *name, pose_error *err);
+/* The references without their curves (tmpl, sd NULL), sorted by name. *out is malloc'ed; free
+ * it with free() (the entries own nothing). */
+int pose_refstore_list(pose_refstore_t *db, pose_reference **out, size_t *count, pose_error *err);
+
+
 /* ==== comparison and feedback (compare*.c, feedback*.c) ==== */
+
+/*
+ * Comparing the reps of a session with a reference (docs/COMPARE.md): each rep of the reference's
+ * driver is aligned to the template by multivariate (dependent) DTW over the reference's joints;
+ * along the alignment, the rep's deviation from the template at each template sample; a 0-100 score
+ * 100 * exp(-(rms / score_scale)^2 / 2) where rms is the RMS deviation over joints and aligned pairs;
+ * and anomalies: per joint and phase of the movement (start, descent, bottom, ascent, end, read off
+ * the template's driver), the mean deviation beyond max(k_sd * the reference reps' spread, min_dev).
+ * Each rep and joint with anomalies gets one feedback sentence for its worst phase:
+ * "rep 3: right knee 18° less flexed than the reference at the bottom".
+ *
+ *     pose_comparison c;
+ *     if (pose_compare_run(&angles, &ref, NULL, &c, &err) == POSE_OK) {
+ *         for (size_t k = 0; k < c.nfeedback; k++) puts(c.feedback[k]);
+ *         pose_comparison_free(&c);
+ *     }
+ */
+typedef enum pose_phase {
+    POSE_PHASE_START = 0, POSE_PHASE_DESCENT, POSE_PHASE_BOTTOM, POSE_PHASE_ASCENT, POSE_PHASE_END,
+    POSE_PHASE_COUNT
+} pose_phase;
+
+/* "start", "descent", "bottom", "ascent", "end"; NULL out of range. */
+const char *pose_phase_name(int phase);
+
+typedef struct pose_compare_options {
+    double score_scale;   /* degrees (default 15): rms 15 -> score 61, 30 -> 14 */
+    double k_sd;          /* default 3 */
+    double min_dev;       /* degrees, default 10 */
+    size_t window;        /* DTW window (dtaidistance w), 0 = none (default) */
+    pose_rep_options reps;/* how the session's reps are found (driver = the reference's) */
+} pose_compare_options;
+
+pose_compare_options pose_compare_defaults(void);
+
+typedef struct pose_anomaly {
+    size_t rep;           /* 1-based rep number */
+    int joint;            /* pose_angle_id */
+    int phase;            /* pose_phase */
+    double deviation;     /* mean (rep - reference) over the phase's template samples, degrees */
+    double threshold;     /* degrees */
+} pose_anomaly;
+
+typedef struct pose_rep_result {
+    pose_rep rep;         /* the rep in the compared series (sample indices of the series) */
+    double distance;      /* multivariate DTW distance to the template */
+    double rms;           /* distance / sqrt(path_len * njoints), degrees */
+    double score;         /* 0..100 */
+    size_t path_len;
+    size_t *path;         /* [path_len][2]: (sample in the rep from rep.start, template sample) */
+    double *aligned;      /* [len][njoints]: the rep's mean value at each template sample */
+    double *dev;          /* [len][njoints]: aligned - template */
+    double joint_rms[POSE_ANGLE_JOINT_COUNT]; /* per joint (index as the reference's joints) */
+} pose_rep_result;
+
+typedef struct pose_comparison {
+    size_t len, njoints;  /* the reference's template shape */
+    uint8_t *phase;       /* [len] pose_phase of each template sample */
+    size_t nreps;
+    pose_rep_result *reps;
+    size_t nanomalies;
+    pose_anomaly *anomalies;
+    size_t nfeedback;
+    char (*feedback)[200]; /* sentences, UTF-8 */
+    double mean_score;    /* NaN without reps */
+} pose_comparison;
+
+/* Compares the angles a with ref (angle spaces must agree: 2D with 2D, 3D with 3D, else
+ * POSE_EINVAL; a joint of the reference missing in a rep -> POSE_EINVAL naming it). No rep found is
+ * not an error: nreps 0. *out owned by the caller (pose_comparison_free). */
+int pose_compare_run(const pose_angles *a, const pose_reference *ref, const pose_compare_options *opt,
+                     pose_comparison *out, pose_error *err);
+void pose_comparison_free(pose_comparison *c);
+
+/* The report as JSON text (malloc'ed): reference, options, per rep (times, distance, score, path,
+ * per-joint RMS), anomalies, feedback. */
+int pose_comparison_to_json(const pose_comparison *c, const pose_reference *ref,
+                            const pose_compare_options *opt, char **out, pose_error *err);
+/* An SVG plot (written to path atomically): per joint, the template with its +-threshold band, each
+ * rep aligned onto it, anomalies marked in red. */
+int pose_comparison_plot_svg(const pose_comparison *c, const pose_reference *ref,
+                             const pose_compare_options *opt, const char *path, pose_error *err);
+
 
 /* ==== video source (source*.c) ==== */
 

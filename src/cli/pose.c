@@ -22,6 +22,8 @@ static const command commands[] = {
     {"dtw", cmd_dtw, "DTW distance (and warping path) of two series CSV files"},
     {"bench-dtw", cmd_bench_dtw, "benchmark the DTW kernels (sizes, windows, 1-vs-N search)"},
     {"angles", cmd_angles, "joint and segment angles of a keypoint JSONL file, as CSV"},
+    {"reference", cmd_reference, "reference movements: add (from reps), list, show, remove, export, import"},
+    {"compare", cmd_compare, "compare the reps of a keypoint JSONL file (or video) with a reference: score, anomalies, feedback"},
     {NULL, NULL, NULL},
 };
 

@@ -8,5 +8,7 @@ int cmd_bench_dtw(int argc, char **argv);
 int cmd_angles(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_reference(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif
