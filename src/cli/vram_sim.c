@@ -17,7 +17,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: vram sim --capacity BYTES [--budget F] [--swap] [--threshold F] [--snapshot FILE] TRACE.jsonl\n\n"
+            "usage: vram sim --capacity BYTES [--budget F] [--swap] [--threshold F] [--snapshot FILE]\n"
+            "                [--device sim|cuda] TRACE.jsonl\n\n"
             "Replay an allocation trace (docs/VRAM.md \"Trace format\") through the caching allocator on a\n"
             "simulated device and print the peaks, the fragmentation and the OOM/retry counts as JSON.\n\n"
             "  --capacity BYTES  device memory (suffixes K, M, G, T: powers of 1024)\n"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
             "  --swap            evict live allocations to host past the threshold instead of failing\n"
             "  --threshold F     with --swap: the fraction of the budget that starts evictions (0.85)\n"
             "  --snapshot FILE   write the pool's JSON snapshot at the end of the replay\n"
+            "  --device cuda     replay on the real GPU instead (capacity: the GPU's memory; scripts/gpu-check)\n"
             "  --help            this text\n");
 }
 
@@ -130,7 +132,7 @@ static int run(replay *r, const char *path, const vram_trace_event *ev, size_t n
 
 int cmd_sim(int argc, char **argv)
 {
-    const char *path = NULL, *snapshot = NULL;
+    const char *path = NULL, *snapshot = NULL, *device = "sim";
     uint64_t capacity = 0;
     double budget = 1.0, threshold = 0.85;
     int swap = 0;
@@ -153,6 +155,12 @@ int cmd_sim(int argc, char **argv)
                 fprintf(stderr, "vram sim: --threshold '%s' is not a fraction in (0, 1]\n", argv[i]);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
+            device = argv[++i];
+            if (strcmp(device, "sim") != 0 && strcmp(device, "cuda") != 0) {
+                fprintf(stderr, "vram sim: --device '%s' is not sim or cuda\n", device);
+                return 2;
+            }
         } else if (strcmp(argv[i], "--snapshot") == 0 && i + 1 < argc) {
             snapshot = argv[++i];
         } else if (strcmp(argv[i], "--swap") == 0) {
@@ -168,7 +176,8 @@ int cmd_sim(int argc, char **argv)
             return 2;
         }
     }
-    if (!path || !capacity) {
+    int is_sim = strcmp(device, "sim") == 0;
+    if (!path || (!capacity && is_sim)) {
         fprintf(stderr, "vram sim: %s\n", !path ? "a TRACE.jsonl is needed" : "--capacity is needed");
         usage(stderr);
         return 2;
@@ -183,6 +192,7 @@ int cmd_sim(int argc, char **argv)
     replay r;
     memset(&r, 0, sizeof r);
     vram_device_options o = vram_device_defaults();
+    o.kind = device;
     o.capacity = capacity;
     o.backed = 0;
     vram_pool_options po = vram_pool_defaults();

@@ -13,6 +13,10 @@ export VRAM_CUDART_LIBRARY=$TMP/libfakecudart.so
 expect_exit 0 "$bin"
 expect_grep 'cuda device: 4.00 GiB total' "$TMP/out"
 expect_grep 'passed, 0 failed' "$TMP/out"
+# `vram sim --device cuda` replays through the pool on the (fake) GPU; the limit is its memory x budget
+printf '{"op":"alloc","id":1,"size":3000000,"tag":"a"}\n{"op":"free","id":1}\n{"op":"alloc","id":2,"size":100}\n' >"$TMP/t.jsonl"
+expect_exit 0 "$VRAM" sim --device cuda --budget 0.5 "$TMP/t.jsonl"
+expect_grep '"peak_allocated":3000000,"peak_reserved":23068672,.*"limit":2147483648' "$TMP/out"
 FAKE_CUDART_DEVICES=0 expect_exit 77 "$bin"
 expect_grep 'SKIP: no CUDA runtime or GPU: cuda: the runtime reports no GPU' "$TMP/out"
 FAKE_CUDART_FAIL=1 expect_exit 77 "$bin"

@@ -42,6 +42,10 @@ expect_exit 2 "$VRAM" sim --capacity 12Q "$TMP/t.jsonl"
 expect_exit 2 "$VRAM" sim --capacity 1G --budget 1.5 "$TMP/t.jsonl"
 expect_exit 2 "$VRAM" sim --capacity 1G --threshold 0 "$TMP/t.jsonl"
 expect_exit 2 "$VRAM" sim --capacity 1G --what "$TMP/t.jsonl"
+expect_exit 2 "$VRAM" sim --capacity 1G --device tpu "$TMP/t.jsonl"
+# the real GPU: without a runtime (forced here) a clear error
+VRAM_CUDART_LIBRARY=$TMP/none.so expect_exit 1 "$VRAM" sim --device cuda "$TMP/t.jsonl"
+expect_grep 'CUDA runtime not found' "$TMP/err"
 expect_exit 2 "$VRAM" sim --capacity 1G "$TMP/t.jsonl" extra
 expect_exit 2 "$VRAM" sim --capacity 1G
 expect_exit 1 "$VRAM" sim --capacity 1G "$TMP/none.jsonl"
