@@ -189,7 +189,8 @@ typedef struct pose_spring_match {
 pose_spring_t *pose_spring_create(const double *q, size_t nq, size_t ndim, double epsilon,
                                   pose_error *err);
 void pose_spring_free(pose_spring_t *sp);
-/* Feeds one sample x [ndim]. Returns 1 and fills *match when a match is final, else 0. */
+/* Feeds one sample x [ndim]. Returns 1 and fills *match when a match is final, else 0; POSE_EINVAL
+ * (state unchanged, the sample does not count) when x has a NaN or inf value. */
 int pose_spring_update(pose_spring_t *sp, const double *x, pose_spring_match *match);
 /* At the end of the stream: returns 1 and fills *match with a pending match, if any. */
 int pose_spring_flush(pose_spring_t *sp, pose_spring_match *match);
