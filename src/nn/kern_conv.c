@@ -85,11 +85,29 @@ static void gemm_block(const float *x, int64_t c, const float *w, int64_t oc, in
         }
 }
 
-/* The leftovers: any rows x cols block, one output at a time, same summation order. */
+/* The leftovers: any rows x cols block, same summation order per output as the blocks (bias, then
+ * k ascending); four rows at a time so the four sums run in parallel. */
 static void gemm_edge(const float *x, int64_t rows, int64_t c, const float *w, int64_t oc,
                       int64_t o0, int64_t o1, const float *bias, nn__act act, float *y)
 {
-    for (int64_t r = 0; r < rows; r++)
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4)
+        for (int64_t o = o0; o < o1; o++) {
+            float b = bias ? bias[o] : 0.0f, a0 = b, a1 = b, a2 = b, a3 = b;
+            const float *x0 = x + r * c;
+            for (int64_t k = 0; k < c; k++) {
+                float wv = w[k * oc + o];
+                a0 += x0[k] * wv;
+                a1 += x0[c + k] * wv;
+                a2 += x0[2 * c + k] * wv;
+                a3 += x0[3 * c + k] * wv;
+            }
+            y[r * oc + o] = apply_act(a0, act);
+            y[(r + 1) * oc + o] = apply_act(a1, act);
+            y[(r + 2) * oc + o] = apply_act(a2, act);
+            y[(r + 3) * oc + o] = apply_act(a3, act);
+        }
+    for (; r < rows; r++)
         for (int64_t o = o0; o < o1; o++) {
             float acc = bias ? bias[o] : 0.0f;
             for (int64_t k = 0; k < c; k++) acc += x[r * c + k] * w[k * oc + o];
@@ -165,7 +183,24 @@ __attribute__((target("avx2,fma"))) static void gemm_edge_fma(const float *x, in
                                                                const float *bias, nn__act act,
                                                                float *y)
 {
-    for (int64_t r = 0; r < rows; r++)
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) /* four independent chains per output channel */
+        for (int64_t o = o0; o < o1; o++) {
+            float b = bias ? bias[o] : 0.0f, a0 = b, a1 = b, a2 = b, a3 = b;
+            const float *x0 = x + r * c;
+            for (int64_t k = 0; k < c; k++) {
+                float wv = w[k * oc + o];
+                a0 = fmaf(x0[k], wv, a0);
+                a1 = fmaf(x0[c + k], wv, a1);
+                a2 = fmaf(x0[2 * c + k], wv, a2);
+                a3 = fmaf(x0[3 * c + k], wv, a3);
+            }
+            y[r * oc + o] = apply_act(a0, act);
+            y[(r + 1) * oc + o] = apply_act(a1, act);
+            y[(r + 2) * oc + o] = apply_act(a2, act);
+            y[(r + 3) * oc + o] = apply_act(a3, act);
+        }
+    for (; r < rows; r++)
         for (int64_t o = o0; o < o1; o++) {
             float acc = bias ? bias[o] : 0.0f;
             for (int64_t k = 0; k < c; k++) acc = fmaf(x[r * c + k], w[k * oc + o], acc);
