@@ -652,6 +652,9 @@ typedef struct pose_source_opts {
     int want_rgb;     /* frames carry RGB24 pixels (default 1) */
     int want_yuv;     /* frames carry YUV420P planes (default 0; the overlay needs them) */
     int threads;      /* decoder threads (default 1) */
+    /* when not NULL: once *interrupt != 0, pose_source_read returns 0 within ~50 ms and blocking
+     * network reads are abandoned (e.g. a SIGINT flag while a camera or stream sends nothing) */
+    const volatile int *interrupt;
 } pose_source_opts;
 
 void pose_source_defaults(pose_source_opts *o);

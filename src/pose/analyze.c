@@ -41,6 +41,7 @@ int pose_analyze_run(const pose_analyze_opts *o, pose_analyze_stats *st, pose_er
     so.start = o->start;
     so.duration = o->duration;
     so.want_yuv = o->overlay != NULL;
+    so.interrupt = o->stop;
     src = pose_source_open(o->input, &so, err);
     if (!src) return err ? err->code : POSE_EIO;
     pose_source_info info;

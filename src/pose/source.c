@@ -102,6 +102,14 @@ static int url_is_live(const char *url, const AVFormatContext *fmt)
     return 0;
 }
 
+static int interrupted(const pose_source_t *s)
+{
+    return atomic_load(&((pose_source_t *)s)->stop) || (s->o.interrupt && *s->o.interrupt);
+}
+
+/* FFmpeg's blocking I/O asks this whether to give up (network sources that send nothing). */
+static int io_interrupt(void *opaque) { return interrupted(opaque); }
+
 /* ---- the queue ------------------------------------------------------------------------------- */
 
 /* Pushes f (the queue takes the reference). Files wait for room; live sources drop the oldest. */
@@ -329,6 +337,13 @@ pose_source_t *pose_source_open(const char *url, const pose_source_opts *opts, p
 
     const AVInputFormat *ifmt = NULL;
     if (strncmp(url, "/dev/video", 10) == 0) ifmt = av_find_input_format("v4l2");
+    s->fmt = avformat_alloc_context();
+    if (!s->fmt) {
+        set_err(err, POSE_ENOMEM, "%s: out of memory%s", url, "");
+        goto fail;
+    }
+    s->fmt->interrupt_callback.callback = io_interrupt;
+    s->fmt->interrupt_callback.opaque = s;
     int rc = avformat_open_input(&s->fmt, url, ifmt, NULL);
     if (rc < 0) {
         set_err(err, POSE_EIO, "%s: cannot open: %s", url, averr(rc, eb, sizeof eb));
@@ -407,7 +422,21 @@ int pose_source_read(pose_source_t *s, pose_frame **out, pose_error *err)
 {
     *out = NULL;
     pthread_mutex_lock(&s->mu);
-    while (s->q_len == 0 && !s->eof && !atomic_load(&s->stop)) pthread_cond_wait(&s->cv, &s->mu);
+    while (s->q_len == 0 && !s->eof && !atomic_load(&s->stop)) {
+        if (s->o.interrupt && *s->o.interrupt) {
+            pthread_mutex_unlock(&s->mu);
+            pose_source_stop(s);
+            return 0;
+        }
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_nsec += 50 * 1000000L;
+        if (dl.tv_nsec >= 1000000000L) {
+            dl.tv_sec++;
+            dl.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->cv, &s->mu, &dl);
+    }
     if (s->q_len > 0 && !atomic_load(&s->stop)) {
         *out = s->queue[s->q_head];
         s->q_head = (s->q_head + 1) % QUEUE_MAX;

@@ -125,6 +125,30 @@ static void test_live_drops_oldest(const char *path)
     pose_source_free(s);
 }
 
+static void test_interrupt(const char *path)
+{
+    /* an interrupt flag ends the reads at once (the CLI's SIGINT flag) */
+    static volatile int flag;
+    pose_error err = {0};
+    pose_source_opts o;
+    pose_source_defaults(&o);
+    o.interrupt = &flag;
+    pose_source_t *s = pose_source_open(path, &o, &err);
+    CHECK(s != NULL);
+    if (!s) return;
+    pose_frame *f;
+    CHECK_INT_EQ(pose_source_read(s, &f, &err), 1);
+    pose_frame_unref(f);
+    flag = 1;
+    int n = 0;
+    while (pose_source_read(s, &f, &err) > 0 && n < 100) {
+        n++;
+        pose_frame_unref(f);
+    }
+    CHECK_MSG(n <= 5, "%d frames read after the interrupt", n);
+    pose_source_free(s);
+}
+
 static void test_bad_input(const char *good)
 {
     pose_error err = {0};
@@ -183,6 +207,7 @@ int main(void)
     test_basic(avi);
     test_sampling(mp4);
     test_live_drops_oldest(avi);
+    test_interrupt(avi);
     test_bad_input(avi);
     return check_report();
 }
