@@ -86,11 +86,11 @@ int nn__set_out(const nn__exec *e, int k, nn__dtype dt, const nn__shape *s)
     nn__value *v = nn__eout(e, k);
     v->dtype = dt;
     v->shape = *s;
-    int64_t c = 1;
+    int64_t c = 1, max = e->g->max_elems > 0 ? e->g->max_elems : (int64_t)1 << 34;
+    if (s->rank < 0 || s->rank > NN__MAX_RANK) return nn__node_err(e, NN_EINVAL, "bad output rank");
     for (int i = 0; i < s->rank; i++) {
         if (s->d[i] < 0) return nn__node_err(e, NN_EINVAL, "negative output dimension");
-        if (s->d[i] && c > ((int64_t)1 << 40) / s->d[i])
-            return nn__node_err(e, NN_EINVAL, "output too large");
+        if (s->d[i] && c > max / s->d[i]) return nn__node_err(e, NN_EINVAL, "output too large");
         c *= s->d[i];
     }
     return 0;

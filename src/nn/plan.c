@@ -47,10 +47,15 @@ static int set_input(const nn__graph *g, int node, const nn__shape *in_shapes, n
             v->kind = NN__V_INPUT;
             v->dtype = g->inputs[i].dtype;
             v->shape = in_shapes[i];
-            for (int d = 0; d < v->shape.rank; d++)
+            int64_t c = 1, max = g->max_elems > 0 ? g->max_elems : (int64_t)1 << 34;
+            for (int d = 0; d < v->shape.rank; d++) {
                 if (v->shape.d[d] < 0)
                     return nn__err(err, NN_EINVAL, "%s: input '%s': dimension %d is not known", g->path,
                                    g->inputs[i].key, d);
+                if (v->shape.d[d] && c > max / v->shape.d[d])
+                    return nn__err(err, NN_EINVAL, "%s: input '%s': too large", g->path, g->inputs[i].key);
+                c *= v->shape.d[d];
+            }
             return 0;
         }
     return nn__err(err, NN_EINVAL, "%s: node '%s': Placeholder that is not a signature input", g->path,
