@@ -81,6 +81,13 @@ typedef struct nn__cpu_kernels {
     void (*depthwise)(const float *x, int64_t n, int64_t h, int64_t w, int64_t c,
                       const float *filt, int64_t m, const float *bias, const nn__conv_params *p,
                       float *y, int64_t oh, int64_t ow, int ith, int nth);
+    /* Elementwise float32 a op b with broadcasting (nn__binary_ref's contract, bit-identical to
+     * it) for ADD, SUB, MUL, REALDIV, SQUARED_DIFFERENCE when one operand has the output's shape
+     * and the other is a trailing-dims broadcast (a scalar, [C], [1,1,W,C], ... or the same
+     * shape). Returns 1 when it did this thread's part, 0 when the caller must run the reference
+     * instead (other ops or patterns; the scalar table always returns 0). */
+    int (*binary)(nn__binop op, const float *a, const nn__shape *as, const float *b,
+                  const nn__shape *bs, float *y, const nn__shape *ys, int ith, int nth);
 } nn__cpu_kernels;
 
 /* The table to use: NN_SIMD, else the best level of this CPU; chosen on the first call and then
@@ -96,6 +103,11 @@ nn__simd_level nn__cpu_best_level(void);
 
 /* "scalar"/"avx2"/"avx512" (case-insensitive; also "none", "avx512f") -> level; -1 otherwise. */
 int nn__simd_level_parse(const char *s);
+
+/* Elements of the output ys after which operand s (broadcast to ys) repeats: s's flat index is
+ * (output index) % period. ys's count when s has ys's shape, 1 for a scalar, -1 when s is not a
+ * trailing-dims broadcast (e.g. [H,1,C] against [H,W,C]). */
+int64_t nn__cpu_bcast_period(const nn__shape *s, const nn__shape *ys);
 
 /* The tables themselves (cpu_scalar.c, cpu_avx2.c, cpu_avx512.c; the SIMD ones only on x86). */
 extern const nn__cpu_kernels nn__cpu_scalar;

@@ -5,6 +5,8 @@
  * hands this table out when vram's CPUID/XGETBV check found AVX-512F with ZMM and opmask state
  * saved by the OS.
  */
+#include <string.h>
+
 #include "cpu/cpu.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -33,6 +35,9 @@ typedef __mmask16 vmask;
 #define vmax(a, b) _mm512_max_ps((a), (b))
 #define vmin(a, b) _mm512_min_ps((a), (b))
 #define vadd(a, b) _mm512_add_ps((a), (b))
+#define vsub(a, b) _mm512_sub_ps((a), (b))
+#define vmul(a, b) _mm512_mul_ps((a), (b))
+#define vdiv(a, b) _mm512_div_ps((a), (b))
 #define vmask_first(n) ((__mmask16)((1u << (n)) - 1u))
 #define vloadm(p, m) _mm512_maskz_loadu_ps((m), (p))
 #define vstorem(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))

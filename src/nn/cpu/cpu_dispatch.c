@@ -65,11 +65,32 @@ static void scalar_conv2d(const float *x, int64_t n, int64_t h, int64_t w, int64
     for (int64_t i = r0 * row; i < r1 * row; i++) y[i] = y[i] + residual[i];
 }
 
+static int scalar_binary(nn__binop op, const float *a, const nn__shape *as, const float *b,
+                         const nn__shape *bs, float *y, const nn__shape *ys, int ith, int nth)
+{
+    (void)op, (void)a, (void)as, (void)b, (void)bs, (void)y, (void)ys, (void)ith, (void)nth;
+    return 0; /* the caller runs nn__binary_ref */
+}
+
+int64_t nn__cpu_bcast_period(const nn__shape *s, const nn__shape *ys)
+{
+    int r = ys->rank, off = ys->rank - s->rank, i = r - 1;
+    if (off < 0) return -1;
+    int64_t period = 1;
+    /* From the right: dims equal to the output's belong to the repeating block ... */
+    for (; i >= off && s->d[i - off] == ys->d[i]; i--) period *= ys->d[i];
+    /* ... and everything left of it must be 1 (or absent). */
+    for (; i >= off; i--)
+        if (s->d[i - off] != 1) return -1;
+    return period;
+}
+
 const nn__cpu_kernels nn__cpu_scalar = {
     .level = NN__SIMD_SCALAR,
     .name = "scalar",
     .conv2d = scalar_conv2d,
     .depthwise = nn__depthwise_ref,
+    .binary = scalar_binary,
 };
 
 /* ---- selection ---- */
