@@ -51,6 +51,10 @@ static int unary_shape(nn__exec *e)
 static int unary_run(const nn__exec *e, int ith, int nth)
 {
     const nn__value *x = nn__ein(e, 0);
+    if (x->dtype == NN__F32 &&
+        nn__cpu_kernels_get()->unary((nn__unop)nn__enode(e)->def->arg, x->data, nn__eout(e, 0)->data,
+                                     nn__shape_count(&x->shape), ith, nth))
+        return 0;
     nn__unary_ref((nn__unop)nn__enode(e)->def->arg, x->dtype, x->data, nn__eout(e, 0)->data,
                   nn__shape_count(&x->shape), ith, nth);
     return 0;

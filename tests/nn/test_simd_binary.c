@@ -5,7 +5,8 @@
  * broadcasts either way round (scalar, [C], [1,1,1,C], [W,C], [H,W,C]) with odd sizes, including
  * infinities, NaN and signed zeros: bit-identical to the reference for 1, 2 and 3 threads; ops and
  * patterns outside the fast path (Maximum, [H,1,C] broadcasts, both operands broadcast) must be
- * declined (return 0) without touching the output. Also nn__cpu_bcast_period.
+ * declined (return 0) without touching the output. Also nn__cpu_bcast_period, and the unary ops
+ * (Relu, Relu6, Sqrt, Reciprocal bit-identical, in place too; Sigmoid declined).
  */
 #include "simd_harness.h"
 
@@ -85,6 +86,35 @@ static void check_pair(const nn__cpu_kernels **tabs, int ntabs, nn__binop op, co
     free(a); free(b); free(ref); free(y1);
 }
 
+static void check_unary(const nn__cpu_kernels **tabs, int ntabs, nn__unop op, int64_t count,
+                        int expect)
+{
+    float *x = buf_random(count), *ref = buf_new(count), *y = buf_new(count);
+    for (int64_t i = 0; i < count; i++) {
+        x[i] *= 8.0f; /* both sides of 6 */
+        if (rng_int(0, 7) == 0) x[i] = special();
+    }
+    nn__unary_ref(op, NN__F32, x, ref, count, 0, 1);
+    for (int ti = 0; ti < ntabs; ti++)
+        for (int nth = 1; nth <= 3; nth++) {
+            buf_fill(y, count);
+            int took = 1;
+            for (int t = 0; t < nth; t++) took &= tabs[ti]->unary(op, x, y, count, t, nth);
+            CHECK_MSG(took == expect, "%s unop %d: fast path %d", tabs[ti]->name, (int)op, took);
+            if (took)
+                CHECK_MSG(guard_ok(y, count) && memcmp(y, ref, (size_t)count * sizeof(float)) == 0,
+                          "%s unop %d count %" PRId64 ": %d threads differ from the reference",
+                          tabs[ti]->name, (int)op, count, nth);
+        }
+    if (expect && ntabs > 0) { /* in place */
+        memcpy(y, x, (size_t)count * sizeof(float));
+        tabs[0]->unary(op, y, y, count, 0, 1);
+        CHECK(memcmp(y, ref, (size_t)count * sizeof(float)) == 0);
+    }
+    CHECK(nn__cpu_scalar.unary(op, x, y, count, 0, 1) == 0);
+    free(x); free(ref); free(y);
+}
+
 int main(void)
 {
     test_period();
@@ -122,5 +152,13 @@ int main(void)
     check_pair(tabs, ntabs, NN__BIN_FLOORDIV, &a3, &row, 0);
     check_pair(tabs, ntabs, NN__BIN_ADD, &a3, &mid, 0);
     check_pair(tabs, ntabs, NN__BIN_MUL, &col, &row, 0);
+    static const int64_t counts[] = {1, 7, 8, 15, 16, 17, 33, 1000, 4099};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        check_unary(tabs, ntabs, NN__UN_RELU, counts[i], 1);
+        check_unary(tabs, ntabs, NN__UN_RELU6, counts[i], 1);
+        check_unary(tabs, ntabs, NN__UN_SQRT, counts[i], 1);
+        check_unary(tabs, ntabs, NN__UN_RECIPROCAL, counts[i], 1);
+        check_unary(tabs, ntabs, NN__UN_SIGMOID, counts[i], 0);
+    }
     return check_report();
 }

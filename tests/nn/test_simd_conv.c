@@ -5,7 +5,8 @@
  * of the vector width, 1x1/2x2/3x3/5x5 windows, strides 1 and 2, SAME and VALID, every fused
  * activation, with and without bias and fused residual add; results within the float tolerance of
  * simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the output; the
- * scalar table must equal the reference bit for bit. Also the dispatch: NN_SIMD parsing, the
+ * scalar table must equal the reference bit for bit. Output channel counts 1 and 3 take the
+ * per-pixel dot-product path. Also the dispatch: NN_SIMD parsing, the
  * override, and the packing layout.
  *
  * Benchmark mode (not a test): test_simd_conv --bench [reps] prints GFLOP/s of each table vs the
@@ -100,13 +101,18 @@ static void test_packing(void)
     CHECK(pk->w[4 * 16 + 3 * 16] == (float)(3 * OC + 16));               /* panel 1, row 3 */
     CHECK(pk->bias[16] == 116.0f && pk->bias[17] == 0.0f && pk->bias[31] == 0.0f);
     CHECK(((uintptr_t)pk->w & 63) == 0 && ((uintptr_t)pk->bias & 63) == 0);
-    CHECK(pk->filt == f && pk->bias_ref == b);
+    CHECK(pk->filt == f && pk->bias_ref == b && pk->wt == NULL); /* 17 channels: panels only */
     nn__packed_conv_free(pk);
     nn__packed_conv_free(NULL);
     CHECK(nn__packed_conv_create(f, 0, 1, C, OC, b) == NULL);
     pk = nn__packed_conv_create(f, 1, 1, 1, 1, NULL); /* no bias: zeros */
     CHECK(pk && pk->bias[0] == 0.0f && pk->bias_ref == NULL);
     free(pk); /* a plain free() releases it too */
+    /* 3 output channels: also transposed for the dot path, wt[o][r] = f[r * 3 + o]. */
+    pk = nn__packed_conv_create(f, 2, 1, 2, 3, b);
+    CHECK(pk && pk->wt && pk->wt[0] == 0.0f && pk->wt[1] == 3.0f && pk->wt[4] == 1.0f &&
+          pk->wt[2 * 4 + 3] == 11.0f);
+    nn__packed_conv_free(pk);
 }
 
 static void test_dispatch(void)
@@ -161,7 +167,10 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
         {1, 33, 31, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
         {2, 17, 16, 16, 33, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1},
         {1, 9, 9, 8, 7, 8, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},    /* 64 taps: reference */
-        {1, 3, 2, 4100, 2, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0}, /* wide padded: reference */
+        {1, 3, 2, 4100, 2, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0}, /* dot path, wide */
+        {1, 3, 2, 4100, 5, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0}, /* wide padded: reference */
+        {1, 40, 36, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},  /* segmentation head */
+        {2, 11, 13, 19, 3, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 1}, /* dot path, all features */
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) CHECK(check_case(tabs, ntabs, &fixed[i]));
 }

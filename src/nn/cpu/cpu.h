@@ -36,6 +36,8 @@
 
 /* Output channels per packed panel: one AVX-512 register, two AVX2 registers. */
 #define NN__PANEL 16
+/* Up to this many output channels a convolution runs as per-pixel dot products over C instead. */
+#define NN__DOT_MAX_OC 3
 
 /* Conv2D weights packed once for the SIMD kernels (ISA-independent layout, shared by all levels).
  * Row r of the GEMM is the filter row (ky * kw + kx) * c + ci of the TF filter [KH,KW,C,OC].
@@ -47,6 +49,9 @@ typedef struct nn__packed_conv {
     int64_t npanels;          /* ceil(oc / NN__PANEL) */
     float *w;                 /* [npanels][kdim][NN__PANEL], zero padded past oc; 64-byte aligned */
     float *bias;              /* [npanels * NN__PANEL], zeros past oc (all zeros without bias) */
+    float *wt;                /* oc <= NN__DOT_MAX_OC: [oc][kdim], the filter transposed for the
+                                 per-pixel dot-product path (a 16-wide panel would waste >= 13/16
+                                 of its lanes, e.g. BlazePose's 1-channel segmentation head); else NULL */
     const float *filt;        /* the original filter [KH,KW,C,OC] (scalar path); borrowed */
     const float *bias_ref;    /* the original bias [OC] or NULL (scalar path); borrowed */
 } nn__packed_conv;
@@ -88,6 +93,10 @@ typedef struct nn__cpu_kernels {
      * instead (other ops or patterns; the scalar table always returns 0). */
     int (*binary)(nn__binop op, const float *a, const nn__shape *as, const float *b,
                   const nn__shape *bs, float *y, const nn__shape *ys, int ith, int nth);
+    /* Elementwise float32 Relu, Relu6, Sqrt, Reciprocal over [0, count) (nn__unary_ref's contract,
+     * bit-identical; y may equal x). Returns 1 when done, 0 when the caller must run the
+     * reference (other ops; the scalar table always returns 0). */
+    int (*unary)(nn__unop op, const float *x, float *y, int64_t count, int ith, int nth);
 } nn__cpu_kernels;
 
 /* The table to use: NN_SIMD, else the best level of this CPU; chosen on the first call and then

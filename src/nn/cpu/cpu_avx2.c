@@ -4,6 +4,7 @@
  * the rest of the build stays baseline x86-64; nn__cpu_kernels_get() only hands this table out
  * when vram's CPUID/XGETBV check found AVX2 + FMA with the OS saving YMM state.
  */
+#include <math.h>
 #include <string.h>
 
 #include "cpu/cpu.h"
@@ -37,6 +38,7 @@ typedef __m256i vmask;
 #define vsub(a, b) _mm256_sub_ps((a), (b))
 #define vmul(a, b) _mm256_mul_ps((a), (b))
 #define vdiv(a, b) _mm256_div_ps((a), (b))
+#define vsqrt(a) _mm256_sqrt_ps(a)
 #define vmask_first(n) \
     _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 #define vloadm(p, m) _mm256_maskload_ps((p), (m))

@@ -5,6 +5,7 @@
  * hands this table out when vram's CPUID/XGETBV check found AVX-512F with ZMM and opmask state
  * saved by the OS.
  */
+#include <math.h>
 #include <string.h>
 
 #include "cpu/cpu.h"
@@ -38,6 +39,7 @@ typedef __mmask16 vmask;
 #define vsub(a, b) _mm512_sub_ps((a), (b))
 #define vmul(a, b) _mm512_mul_ps((a), (b))
 #define vdiv(a, b) _mm512_div_ps((a), (b))
+#define vsqrt(a) _mm512_sqrt_ps(a)
 #define vmask_first(n) ((__mmask16)((1u << (n)) - 1u))
 #define vloadm(p, m) _mm512_maskz_loadu_ps((m), (p))
 #define vstorem(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))

@@ -22,7 +22,8 @@ nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64
     size_t head = (sizeof(nn__packed_conv) + 63) / 64 * 64;
     size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
     size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
-    size_t total = (head + wbytes + bbytes + 63) / 64 * 64; /* aligned_alloc wants a multiple */
+    size_t tbytes = oc <= NN__DOT_MAX_OC ? (size_t)(oc * kdim) * sizeof(float) : 0;
+    size_t total = (head + wbytes + bbytes + tbytes + 63) / 64 * 64; /* aligned_alloc: a multiple */
     char *blk = aligned_alloc(64, total);
     if (!blk) return NULL;
     memset(blk, 0, total);
@@ -36,6 +37,11 @@ nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64
             memcpy(dst + r * NN__PANEL, filt + r * oc + o0, (size_t)cols * sizeof(float));
     }
     if (bias) memcpy(pk->bias, bias, (size_t)oc * sizeof(float));
+    if (tbytes) {
+        pk->wt = (float *)(void *)(blk + head + wbytes + bbytes);
+        for (int64_t o = 0; o < oc; o++)
+            for (int64_t r = 0; r < kdim; r++) pk->wt[o * kdim + r] = filt[r * oc + o];
+    }
     pk->kh = kh;
     pk->kw = kw;
     pk->c = c;
@@ -72,6 +78,12 @@ static int scalar_binary(nn__binop op, const float *a, const nn__shape *as, cons
     return 0; /* the caller runs nn__binary_ref */
 }
 
+static int scalar_unary(nn__unop op, const float *x, float *y, int64_t count, int ith, int nth)
+{
+    (void)op, (void)x, (void)y, (void)count, (void)ith, (void)nth;
+    return 0; /* the caller runs nn__unary_ref */
+}
+
 int64_t nn__cpu_bcast_period(const nn__shape *s, const nn__shape *ys)
 {
     int r = ys->rank, off = ys->rank - s->rank, i = r - 1;
@@ -91,6 +103,7 @@ const nn__cpu_kernels nn__cpu_scalar = {
     .conv2d = scalar_conv2d,
     .depthwise = nn__depthwise_ref,
     .binary = scalar_binary,
+    .unary = scalar_unary,
 };
 
 /* ---- selection ---- */
