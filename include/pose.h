@@ -316,8 +316,9 @@ pose_skeleton pose_skeleton_from_names(const char *const *names, size_t n);
  *
  * Missing is NaN, never 0: a keypoint whose score < min_score makes every angle that uses it NaN.
  * Gaps of NaN no longer than max_gap seconds (between two valid samples) are filled by linear
- * interpolation; longer gaps and the ends stay NaN. Each angle is unwrapped in time (consecutive
- * valid samples never jump by more than 180 degrees). Velocity and acceleration: Savitzky-Golay
+ * interpolation; longer gaps and the ends stay NaN. Segment angles are unwrapped in time (consecutive
+ * valid samples never jump by more than 180 degrees); joint angles stay in (-180, 180] (a jump across
+ * +-180 is a projection flip, not a rotation). Velocity and acceleration: Savitzky-Golay
  * (quadratic, 2*sg_half+1 taps, shrinking near the ends and next to NaN, dt = median frame step).
  * Pure functions, thread-safe.
  */
@@ -551,7 +552,7 @@ const char *pose_phase_name(int phase);
 typedef struct pose_compare_options {
     double score_scale;   /* degrees (default 15): rms 15 -> score 61, 30 -> 14 */
     double k_sd;          /* default 3 */
-    double min_dev;       /* degrees, default 10 */
+    double min_dev;       /* degrees, default 15 (one-camera pose estimates vary ~10 deg rep to rep) */
     size_t window;        /* DTW window (dtaidistance w), 0 = none (default) */
     pose_rep_options reps;/* how the session's reps are found (driver = the reference's) */
 } pose_compare_options;

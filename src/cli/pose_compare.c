@@ -30,7 +30,7 @@ static void compare_usage(FILE *f)
             "  --out FILE         the JSON report (atomically)\n"
             "  --plot FILE.svg    angle curves over the aligned reference, anomalies marked\n"
             "  --k-sd K           anomaly threshold in reference spreads (default 3)\n"
-            "  --min-dev DEG      least deviation that is an anomaly (default 10)\n"
+            "  --min-dev DEG      least deviation that is an anomaly (default 15)\n"
             "  --score-scale DEG  RMS deviation at which the score is 61 (default 15)\n"
             "  --window W         DTW window (dtaidistance w; default 0 = none)\n"
             "  --person ID, --model M, --models-dir DIR, --2d, --3d, --facing right|left,\n"

@@ -25,7 +25,7 @@ pose_compare_options pose_compare_defaults(void)
     memset(&o, 0, sizeof o);
     o.score_scale = 15.0;
     o.k_sd = 3.0;
-    o.min_dev = 10.0;
+    o.min_dev = 15.0;
     o.window = 0;
     o.reps = pose_rep_defaults();
     return o;

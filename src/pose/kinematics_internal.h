@@ -19,8 +19,10 @@ double pose__median_step(const double *t, size_t n);
 /* Savitzky-Golay derivative (order 1 or 2) of x[i*stride] over n samples, see pose.h. */
 void pose__sg_derivative(const double *x, size_t n, size_t stride, int half, double dt, int order,
                          double *out, size_t out_stride);
-/* The joints of samples [r->start, r->end] of a, malloc'ed [*len][nj], NaN filled linearly
- * (nearest at the ends). NULL when out of memory or a joint has no valid sample in the rep. */
+/* Reps are compared at this rate: curves are resampled to it (reference.c). */
+#define POSE__CURVE_HZ 30.0
+/* The joints of samples [r->start, r->end] of a, NaN filled linearly (nearest at the ends), resampled
+ * to POSE__CURVE_HZ: malloc'ed [*len][nj]. NULL when out of memory or a joint has no valid sample. */
 double *pose__rep_curves(const pose_angles *a, const pose_rep *r, const int *joints, size_t nj,
                          size_t *len);
 

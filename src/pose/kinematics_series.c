@@ -106,6 +106,33 @@ static void unwrap(double *deg, size_t n, size_t c)
     }
 }
 
+static int cmp_dd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* After unwrapping, each run of consecutive valid samples is moved by a multiple of 360 degrees so
+ * that its median lies in (-180, 180]: continuity within the run, and the same branch for the same
+ * posture whichever sample a series starts at. tmp has n doubles. */
+static void canonical_branch(double *deg, size_t n, size_t c, double *tmp)
+{
+    for (size_t i = 0; i < n;) {
+        if (!isfinite(deg[i * POSE_ANGLE_COUNT + c])) {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < n && isfinite(deg[e * POSE_ANGLE_COUNT + c])) e++;
+        for (size_t k = i; k < e; k++) tmp[k - i] = deg[k * POSE_ANGLE_COUNT + c];
+        qsort(tmp, e - i, sizeof *tmp, cmp_dd);
+        double med = tmp[(e - i) / 2], shift = med - pose__wrap180(med);
+        if (shift != 0)
+            for (size_t k = i; k < e; k++) deg[k * POSE_ANGLE_COUNT + c] -= shift;
+        i = e;
+    }
+}
+
 /* Fills runs of at most max_missing NaN samples between two valid ones, linearly in t. */
 static void fill_gaps(double *deg, const double *t, size_t n, size_t c, size_t max_missing)
 {
@@ -194,13 +221,23 @@ int pose_angles_compute(const pose_kp_series *s, const pose_kin_options *opt, po
     }
     double dt = pose__median_step(s->t, n);
     size_t max_missing = isfinite(dt) && dt > 0 ? (size_t)floor(o.max_gap / dt + 1e-9) : 0;
+    double *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        pose_angles_free(out);
+        return pose__kin_err(err, POSE_ENOMEM, "out of memory for %zu frames of angles", n);
+    }
     for (size_t c = 0; c < POSE_ANGLE_COUNT; c++) {
-        unwrap(out->deg, n, c);
+        /* segment angles rotate freely: unwrapped; joint angles have an anatomical range inside
+         * (-180, 180], and a jump across +-180 is a projection flip, which unwrapping would carry
+         * into every later sample */
+        if (c >= POSE_ANGLE_JOINT_COUNT) unwrap(out->deg, n, c);
         fill_gaps(out->deg, s->t, n, c, max_missing);
+        if (c >= POSE_ANGLE_JOINT_COUNT) canonical_branch(out->deg, n, c, tmp);
         pose__sg_derivative(out->deg + c, n, POSE_ANGLE_COUNT, o.sg_half, dt, 1, out->vel + c,
                             POSE_ANGLE_COUNT);
         pose__sg_derivative(out->deg + c, n, POSE_ANGLE_COUNT, o.sg_half, dt, 2, out->acc + c,
                             POSE_ANGLE_COUNT);
     }
+    free(tmp);
     return POSE_OK;
 }

@@ -93,7 +93,9 @@ static int default_mask(int is_3d)
     return m;
 }
 
-/* Copies the joints of samples [r->start, r->end] of a into a malloc'ed [len][nj] block, filled. */
+/* The joints of samples [r->start, r->end] of a, gaps filled, resampled by linear interpolation in
+ * time to POSE__CURVE_HZ (so that slow cameras align as finely as fast ones): a malloc'ed
+ * [*len][nj] block. */
 double *pose__rep_curves(const pose_angles *a, const pose_rep *r, const int *joints, size_t nj,
                          size_t *len)
 {
@@ -108,8 +110,30 @@ double *pose__rep_curves(const pose_angles *a, const pose_rep *r, const int *joi
             free(x);
             return NULL;
         }
-    *len = n;
-    return x;
+    const double *t = a->t + r->start;
+    double dur = t[n - 1] - t[0];
+    size_t m = (size_t)floor(dur * POSE__CURVE_HZ + 1e-9) + 1;
+    if (m < 2) m = 2;
+    double *y = malloc(m * nj * sizeof *y);
+    if (!y) {
+        free(x);
+        return NULL;
+    }
+    size_t i = 0;
+    for (size_t k = 0; k < m; k++) {
+        double tk = t[0] + (k + 1 == m && m > 2 ? dur : (double)k / POSE__CURVE_HZ);
+        if (tk > t[n - 1]) tk = t[n - 1];
+        while (i + 1 < n - 1 && t[i + 1] <= tk) i++;
+        double w = n > 1 && t[i + 1] > t[i] ? (tk - t[i]) / (t[i + 1] - t[i]) : 0;
+        if (n == 1) w = 0;
+        if (w < 0) w = 0;
+        if (w > 1) w = 1;
+        for (size_t j = 0; j < nj; j++)
+            y[k * nj + j] = n > 1 ? x[i * nj + j] + w * (x[(i + 1) * nj + j] - x[i * nj + j]) : x[j];
+    }
+    free(x);
+    *len = m;
+    return y;
 }
 
 int pose_reference_build(const pose_angles *a, int driver, const pose_reference_options *opt,
