@@ -22,6 +22,7 @@ static const command commands[] = {
     {"serve", cmd_serve, "serve Prometheus /metrics and JSON for GPUs and the allocator"},
     {"sim", cmd_sim, "replay an allocation trace through the caching allocator on a simulated device"},
     {"snapshot-plot", cmd_snapshot_plot, "draw the memory timeline of an allocation trace, stacked by tag (SVG)"},
+    {"bench", cmd_bench, "time the caching allocator (against malloc, same run) and the static planner"},
     {"plan", cmd_plan, "plan arena offsets for tensors with known lifetimes (size,first,last CSV)"},
     {NULL, NULL, NULL},
 };

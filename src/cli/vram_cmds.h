@@ -12,6 +12,7 @@ int cmd_serve(int argc, char **argv);    /* vram_serve.c */
 int cmd_plan(int argc, char **argv);     /* vram_plan.c */
 int cmd_sim(int argc, char **argv);      /* vram_sim.c */
 int cmd_snapshot_plot(int argc, char **argv); /* vram_snapshot_plot.c */
+int cmd_bench(int argc, char **argv);    /* vram_bench.c */
 
 /* vram_fileout.c: write data to path atomically (temp + rename); -1 with why filled on failure. */
 int vram_cli_write_atomic(const char *path, const char *data, size_t len, char *why, size_t why_size);
