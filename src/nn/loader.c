@@ -445,7 +445,8 @@ int nn__graph_load_mem(nn__graph *g, const char *path, const char *text, size_t 
             size_t e = q ? (!strcmp(q, "uint8") ? 1 : 2) : (d && !strcmp(d, "bool") ? 1 : 4);
             need += (size_t)c * e;
         }
-        glen[i] = (i + 1 == ng || need > left) ? left : need;
+        if (g->weights_prefix) glen[i] = need > left ? left : need;
+        else glen[i] = (i + 1 == ng || need > left) ? left : need;
         left -= glen[i];
     }
     if (rc == 0) rc = finish(g, man, weights, weights_len, glen, gfile, err);

@@ -91,6 +91,7 @@ typedef struct nn__graph {
     nn__sig *outputs;         /* sorted by node name */
     int *sorted;              /* node indices sorted by name (bsearch) */
     int64_t max_elems;        /* largest tensor planning accepts (0: 2^34); the fuzzer lowers it */
+    int weights_prefix;       /* load_mem: the weight bytes may be longer than the manifest needs (fuzzer) */
 } nn__graph;
 
 /* loader.c: parse model.json + weights into g (zeroed by the caller). Returns 0 or negative with err. */
