@@ -1016,6 +1016,7 @@ pose_overlay_t *pose_overlay_open(const char *path, int width, int height, doubl
 int pose_overlay_write(pose_overlay_t *o, pose_frame *f, const pose_result *r, pose_error *err);
 /* Flushes the encoder, writes the trailer, renames; frees (accepts NULL). */
 int pose_overlay_close(pose_overlay_t *o, pose_error *err);
+/* "libx264" or "mpeg4": a static string, valid after the writer is closed. */
 const char *pose_overlay_encoder(const pose_overlay_t *o);
 /* The drawing alone, on YUV420P planes (exported for tests and the server). */
 void pose_overlay_draw(pose_frame *f, const pose_result *r);

@@ -27,7 +27,7 @@ struct pose_overlay {
     int header_written;
     int width, height; /* encoded size (even) */
     char path[1024], tmp[1100];
-    char encoder[32];
+    const char *encoder; /* FFmpeg's static codec name: outlives the writer */
 };
 
 static int fail(pose_error *err, int code, const char *fmt, ...)
@@ -90,7 +90,7 @@ pose_overlay_t *pose_overlay_open(const char *path, int width, int height, doubl
         fail(err, POSE_EUNSUPPORTED, "%s: neither libx264 nor mpeg4 encoders are available", path);
         goto fail;
     }
-    snprintf(o->encoder, sizeof o->encoder, "%s", c->name);
+    o->encoder = c->name;
     o->st = avformat_new_stream(o->oc, NULL);
     o->enc = avcodec_alloc_context3(c);
     o->frame = av_frame_alloc();

@@ -224,7 +224,7 @@ static void test_video(void)
     int rc = pose_analyze_run(&o, &st, &err);
     CHECK_MSG(rc == 0, "%s", err.msg);
     CHECK_INT_EQ(st.frames, 30);
-    CHECK(st.encoder != NULL);
+    CHECK(st.encoder != NULL && strlen(st.encoder) > 0); /* still valid after the run */
     json_t *fr = NULL;
     CHECK_INT_EQ(read_jsonl(out, &fr, NULL), 30);
     json_decref(fr);
