@@ -249,7 +249,7 @@ static int movenet_multi(pose_estimator_t *e, const pose_frame *f, pose_result *
     if (!out) return missing_output(err, "movenet-multipose", 6 * 56);
     double t2 = now_ms();
     pose__movenet_decode_multi(out, 6, &lb, e->min_score, r);
-    pose_tracker_update(e->tracker, r);
+    if (e->tracker) pose_tracker_update(e->tracker, r);
     if (e->smoother) pose_smoother_apply(e->smoother, r, f->width > f->height ? f->width : f->height);
     if (tm) {
         tm->preprocess_ms = t1 - t0;
