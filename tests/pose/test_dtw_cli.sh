@@ -24,6 +24,12 @@ expect_exit 0 "$POSE" dtw "$D/a.csv" "$D/b.csv" --window 2 --path "$D/p.csv"
 [ "$(head -1 "$D/p.csv")" = "i,j" ] && ok || fail "path header"
 [ "$(tail -1 "$D/p.csv")" = "3,4" ] && ok || fail "path end: $(tail -1 "$D/p.csv")"
 [ "$(sed -n 2p "$D/p.csv")" = "0,0" ] && ok || fail "path start"
+# penalty: the warping steps now cost p^2 each: a=1,2,3,4 vs b=1,2,2,3,5 needs one warp -> > 1
+expect_exit 0 "$POSE" dtw "$D/a.csv" "$D/b.csv" --penalty 2
+awk '{ exit !($1 + 0 > 1) }' "$TMP/out" && ok || fail "penalty: $(cat "$TMP/out")"
+# an unwritable path file: exit 1, nothing half-written
+expect_exit 1 "$POSE" dtw "$D/a.csv" "$D/b.csv" --path "$D/nodir/p.csv"
+expect_grep 'nodir' "$TMP/err"
 # window 1 on different lengths still reaches the end; derivative works on >= 3 samples
 expect_exit 0 "$POSE" dtw "$D/a.csv" "$D/b.csv" --window 1 --derivative
 expect_grep '^[0-9.e+-]+ ' "$TMP/out"
