@@ -56,6 +56,27 @@ int main(void)
         CHECK_MSG(rc == POSE_EINVAL && x == NULL && strstr(err.msg, bad[k].msg), "case %zu: rc %d msg '%s' want '%s'", k,
                   rc, err.msg, bad[k].msg);
     }
+    /* a field longer than 127 characters, more than 4096 columns */
+    char longf[300];
+    memset(longf, '1', 200);
+    strcpy(longf + 200, "\n");
+    CHECK(parse(longf, &x, &n, &nd, &err) == POSE_EINVAL && strstr(err.msg, "longer than"));
+    char *wide = malloc(5000 * 2 + 2);
+    for (int i = 0; i < 5000; i++) memcpy(wide + 2 * i, "1,", 2);
+    strcpy(wide + 2 * 4999 + 1, "\n");
+    CHECK(parse(wide, &x, &n, &nd, &err) == POSE_EINVAL && strstr(err.msg, "at most 4096"));
+    free(wide);
+    /* a file on disk, with a header */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/series.csv", check_tmp_dir());
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("x,y\n1,2\n3,4\n", f);
+        fclose(f);
+    }
+    CHECK_INT_EQ(pose_series_csv_read(path, &x, &n, &nd, &err), POSE_OK);
+    CHECK(n == 2 && nd == 2 && x && x[3] == 4);
+    free(x);
     /* embedded NUL and binary junk: an error, not a crash */
     const char junk[] = {'1', '\n', '1', '\0', '2', '\n', (char)0xff, '\n'};
     CHECK(pose_series_csv_parse(junk, sizeof junk, "j", &x, &n, &nd, &err) == POSE_EINVAL);
