@@ -109,6 +109,30 @@ static void test_compare_logical(void)
     CHECK(y[0] == 1 && y[1] == 0 && y[2] == 1);
     bin(NN__BIN_NOT_EQUAL, NN__I32, ia, S(1, 3, 0, 0, 0), &five, sc, y, &ys, 1);
     CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0);
+    bin(NN__BIN_NOT_EQUAL, NN__F32, a, s4, &two, sc, y, &ys, 1);
+    CHECK(y[0] == 1 && y[1] == 0 && y[2] == 1 && y[3] == 1);
+    /* int32 comparisons and Minimum against a broadcast scalar 5 */
+    int32_t iv[3] = {4, 5, 6}, im[3];
+    nn__shape s3 = S(1, 3, 0, 0, 0);
+    bin(NN__BIN_GREATER, NN__I32, iv, s3, &five, sc, y, &ys, 1);
+    CHECK(y[0] == 0 && y[1] == 0 && y[2] == 1);
+    bin(NN__BIN_GREATER_EQUAL, NN__I32, iv, s3, &five, sc, y, &ys, 1);
+    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 1);
+    bin(NN__BIN_LESS, NN__I32, iv, s3, &five, sc, y, &ys, 1);
+    CHECK(y[0] == 1 && y[1] == 0 && y[2] == 0);
+    bin(NN__BIN_LESS_EQUAL, NN__I32, iv, s3, &five, sc, y, &ys, 1);
+    CHECK(y[0] == 1 && y[1] == 1 && y[2] == 0);
+    bin(NN__BIN_MINIMUM, NN__I32, iv, s3, &five, sc, im, &ys, 2);
+    CHECK_INT_EQ(im[0], 4); CHECK_INT_EQ(im[1], 5); CHECK_INT_EQ(im[2], 5);
+    /* bool equality treats any non-zero byte as true */
+    uint8_t ba[3] = {0, 1, 2}, bb = 1;
+    bin(NN__BIN_EQUAL, NN__BOOL, ba, s3, &bb, sc, y, &ys, 1);
+    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 1);
+    bin(NN__BIN_NOT_EQUAL, NN__BOOL, ba, s3, &bb, sc, y, &ys, 1);
+    CHECK(y[0] == 1 && y[1] == 0 && y[2] == 0);
+    CHECK_INT_EQ(nn__binop_out_dtype(NN__BIN_EQUAL, NN__BOOL), NN__BOOL);
+    CHECK_INT_EQ(nn__binop_out_dtype(NN__BIN_GREATER, NN__BOOL), -1);
+    CHECK_INT_EQ(nn__binop_out_dtype(NN__BIN_COUNT, NN__F32), -1);
     uint8_t p[4] = {1, 1, 0, 0}, q[2] = {1, 0}, r[4];
     bin(NN__BIN_LOGICAL_AND, NN__BOOL, p, S(2, 2, 2, 0, 0), q, S(1, 2, 0, 0, 0), r, &ys, 1);
     CHECK(r[0] == 1 && r[1] == 0 && r[2] == 0 && r[3] == 0);
@@ -174,6 +198,9 @@ static void test_unary(void)
     CHECK(nn__unop_supports(NN__UN_SIGMOID, NN__F32));
     CHECK(!nn__unop_supports(NN__UN_SIGMOID, NN__I32));
     CHECK(nn__unop_supports(NN__UN_ABS, NN__I32));
+    CHECK(nn__unop_supports(NN__UN_LOGICAL_NOT, NN__BOOL));
+    CHECK(!nn__unop_supports(NN__UN_LOGICAL_NOT, NN__F32));
+    CHECK(!nn__unop_supports(NN__UN_COUNT, NN__F32));
 }
 
 static void test_cast(void)

@@ -40,6 +40,16 @@ static void test_pad(void)
     int64_t b2[4] = {0, 2, 2, 0};
     nn__pad_ref(&one, 4, &s1, b2, b2, NULL, y5);
     for (int i = 0; i < 25; i++) CHECK_NEAR(y5[i], i == 12 ? 7 : 0, 0);
+    /* a scalar pads to itself; an empty input gives only the pad value */
+    float sc = 3, ys = 0;
+    nn__shape s0 = S(0, 0, 0, 0, 0);
+    nn__pad_ref(&sc, 4, &s0, NULL, NULL, NULL, &ys);
+    CHECK_NEAR(ys, 3, 0);
+    float ye[2] = {9, 9}, pv = -2;
+    nn__shape se = S(1, 0, 0, 0, 0);
+    int64_t eb[1] = {1}, ea[1] = {1};
+    nn__pad_ref(NULL, 4, &se, eb, ea, &pv, ye);
+    CHECK_NEAR(ye[0], -2, 0); CHECK_NEAR(ye[1], -2, 0);
 }
 
 static void test_depth_to_space(void)

@@ -136,6 +136,7 @@ static void test_general(void)
     CHECK_INT_EQ(resolve(S(3, 2, 3, 4, 0), 2, eb, ee, es, 0, 0, 3, 0, 0, &sp), -1); /* 2 ellipses */
     int64_t lb[2] = {0, 0}, le[2] = {1, 1}, ls[2] = {1, 1};
     CHECK_INT_EQ(resolve(v10, 2, lb, le, ls, 0, 0, 0, 0, 0, &sp), -1);   /* more entries than dims */
+    CHECK_INT_EQ(resolve(v10, NN__MAX_RANK + 1, lb, le, ls, 0, 0, 0, 0, 0, &sp), -1); /* spec too long */
 }
 
 static void test_gather_nd(void)
