@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "cpu/cpu.h"
+#include "simd_emu16.h"
 
 #define GUARD 16
 static const float sentinel = -12345.5f;
@@ -103,7 +104,8 @@ static inline int64_t compare_tol(const char *what, const float *got, const floa
     return bad;
 }
 
-/* The SIMD tables this CPU runs, into out[]; prints a SKIP line for each one it lacks. */
+/* The SIMD tables this CPU runs, into out[] (room for NN__SIMD_COUNT + 1); prints a SKIP line for
+ * each one it lacks. With AVX2, also "emu16": the avx512 code paths on emulated 16-lane vectors. */
 static inline int simd_tables(const nn__cpu_kernels **out)
 {
     static const struct { nn__simd_level l; const char *name; } all[] = {
@@ -114,6 +116,9 @@ static inline int simd_tables(const nn__cpu_kernels **out)
         if (k) out[n++] = k;
         else printf("SKIP variant %s: this CPU (or build) lacks it\n", all[i].name);
     }
+#ifdef NN_TEST_HAVE_EMU16
+    if (nn__cpu_kernels_for(NN__SIMD_AVX2)) out[n++] = &nn__cpu_emu16;
+#endif
     return n;
 }
 

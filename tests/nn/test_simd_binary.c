@@ -118,7 +118,7 @@ static void check_unary(const nn__cpu_kernels **tabs, int ntabs, nn__unop op, in
 int main(void)
 {
     test_period();
-    const nn__cpu_kernels *tabs[NN__SIMD_COUNT];
+    const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
     int ntabs = simd_tables(tabs);
     if (ntabs == 0) {
         check_report();

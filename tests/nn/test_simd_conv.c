@@ -214,7 +214,7 @@ static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case 
 
 int main(int argc, char **argv)
 {
-    const nn__cpu_kernels *tabs[NN__SIMD_COUNT];
+    const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
     if (argc > 1 && !strcmp(argv[1], "--bench")) {
         int reps = argc > 2 ? atoi(argv[2]) : 21;
         if (reps < 1) reps = 1;
