@@ -1,0 +1,183 @@
+/*
+ * test_simd_profile.c - the SIMD integration seen from the models, and a per-op profiler.
+ *
+ * Test (default): for each of the seven models in AIMP_MODELS_DIR (skips when absent), every
+ * Conv2D/_FusedConv2D step of the batch-1 plan has its filter packed for the SIMD kernels (so no
+ * conv silently stays on the reference path). The outputs under each table are test_models' job
+ * (run it with NN_SIMD=scalar|avx2|avx512).
+ *
+ * Profile mode (a benchmark, not a test):
+ *   test_simd_profile --profile MODEL.json [reps]
+ * runs the plan's steps one by one on one thread (reps times after one warm-up) and prints, per op
+ * type, the sum over its steps of each step's fastest time, its share, GFLOP/s for the conv-like
+ * ops, then the slowest steps. Min-of-reps per step filters the noise of a shared machine; the
+ * table in use is printed (NN_SIMD=scalar|avx2|avx512 to compare).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "cpu/cpu.h"
+#include "nn_internal.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Graph + batch-1 plan with deterministic inputs; returns 0 or -1 (message printed). */
+static int open_plan(const char *path, nn__graph *g, nn__plan *p)
+{
+    nn_error err;
+    memset(&err, 0, sizeof err);
+    memset(g, 0, sizeof *g);
+    if (nn__graph_load(g, path, &err) < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    nn__shape sh[8];
+    if (g->ninputs > 8) return -1;
+    for (int i = 0; i < g->ninputs; i++) {
+        sh[i] = g->inputs[i].shape;
+        for (int d = 0; d < sh[i].rank; d++)
+            if (sh[i].d[d] < 0) sh[i].d[d] = 1;
+    }
+    if (nn__plan_build(g, sh, p, &err) < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        nn__graph_free(g);
+        return -1;
+    }
+    for (int i = 0; i < g->ninputs; i++) {
+        nn__value *v = &p->vals[g->inputs[i].value];
+        int64_t n = nn__shape_count(&v->shape);
+        v->data = calloc((size_t)(n > 0 ? n : 1), 4);
+        if (!v->data) return -1;
+        for (int64_t k = 0; k < n; k++) {
+            if (v->dtype == NN__F32) ((float *)v->data)[k] = (float)(k * 7 % 255) / 255.0f;
+            else ((int32_t *)v->data)[k] = (int32_t)(k * 7 % 255);
+        }
+    }
+    return 0;
+}
+
+static void close_plan(nn__graph *g, nn__plan *p)
+{
+    for (int i = 0; i < g->ninputs; i++) free(p->vals[g->inputs[i].value].data);
+    nn__plan_free(p);
+    nn__graph_free(g);
+}
+
+static void run_steps(const nn__graph *g, nn__plan *p, double *t)
+{
+    nn_error err;
+    memset(&err, 0, sizeof err);
+    for (int s = 0; s < p->nsteps; s++) {
+        nn__exec e = {g, p, p->steps[s], &err};
+        double t0 = now_s();
+        g->nodes[e.node].def->run(&e, 0, 1);
+        double dt = now_s() - t0;
+        if (t && dt < t[e.node]) t[e.node] = dt;
+    }
+}
+
+static int profile(const char *path, int reps)
+{
+    nn__graph g;
+    nn__plan p;
+    if (open_plan(path, &g, &p) < 0) return 1;
+    double *t = malloc((size_t)g.nnodes * sizeof *t);
+    if (!t) return 1;
+    for (int i = 0; i < g.nnodes; i++) t[i] = 1e30;
+    run_steps(&g, &p, NULL);
+    for (int r = 0; r < reps; r++) run_steps(&g, &p, t);
+    double total = 0;
+    for (int s = 0; s < p.nsteps; s++) total += t[p.steps[s]];
+    printf("%s: table %s, %d steps, sum of per-step minima %.3f ms (%.3f GFLOP)\n", path,
+           nn__cpu_kernels_get()->name, p.nsteps, total * 1e3, p.gflops);
+    enum { MAXOPS = 64 };
+    const char *ops[MAXOPS];
+    double ot[MAXOPS] = {0}, of[MAXOPS] = {0};
+    int oc[MAXOPS] = {0}, no = 0;
+    for (int s = 0; s < p.nsteps; s++) {
+        int i = p.steps[s], j;
+        for (j = 0; j < no; j++)
+            if (!strcmp(ops[j], g.nodes[i].op)) break;
+        if (j == no) {
+            if (no == MAXOPS) continue;
+            ops[no++] = g.nodes[i].op;
+        }
+        ot[j] += t[i];
+        of[j] += p.flops[i];
+        oc[j]++;
+    }
+    for (int k = 0; k < no; k++) {
+        int b = 0;
+        for (int j = 1; j < no; j++)
+            if (ot[j] > ot[b]) b = j;
+        printf("  %-28s %4d steps %9.3f ms %5.1f%%", ops[b], oc[b], ot[b] * 1e3, ot[b] / total * 100.0);
+        if (of[b] > 0) printf(" %7.1f GFLOP/s", of[b] / ot[b] * 1e-9);
+        printf("\n");
+        ot[b] = -1;
+    }
+    printf("  slowest steps:\n");
+    for (int k = 0; k < 8; k++) {
+        int b = -1;
+        for (int s = 0; s < p.nsteps; s++) {
+            int i = p.steps[s];
+            if (t[i] >= 0 && (b < 0 || t[i] > t[b])) b = i;
+        }
+        if (b < 0) break;
+        const nn__shape *ys = &p.vals[g.nodes[b].out0].shape;
+        char sh[96];
+        nn__shape_str(ys, sh, sizeof sh);
+        printf("  %8.3f ms %-26s %-18s %7.1f MFLOP  %s\n", t[b] * 1e3, g.nodes[b].op, sh,
+               p.flops[b] * 1e-6, g.nodes[b].name);
+        t[b] = -1;
+    }
+    free(t);
+    close_plan(&g, &p);
+    return 0;
+}
+
+static const char *const models[] = {"movenet-lightning", "movenet-thunder", "movenet-multipose",
+                                     "blazepose-detector", "blazepose-lite", "blazepose-full",
+                                     "blazepose-heavy"};
+
+int main(int argc, char **argv)
+{
+    if (argc > 2 && !strcmp(argv[1], "--profile")) {
+        int reps = argc > 3 ? atoi(argv[3]) : 10;
+        return profile(argv[2], reps < 1 ? 1 : reps);
+    }
+    const char *dir = check_models_dir();
+    int found = 0;
+    for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s.json", dir, models[m]);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        fclose(f);
+        found++;
+        nn__graph g;
+        nn__plan p;
+        CHECK_MSG(open_plan(path, &g, &p) == 0, "%s: cannot plan", path);
+        int convs = 0, packed = 0;
+        for (int s = 0; s < p.nsteps; s++) {
+            const nn__node *n = &g.nodes[p.steps[s]];
+            if (strcmp(n->op, "Conv2D") && strcmp(n->op, "_FusedConv2D")) continue;
+            convs++;
+            const nn__packed_conv *pk = p.vals[n->out0].aux;
+            packed += pk != NULL && pk->oc == p.vals[n->out0].shape.d[3];
+        }
+        printf("%s: %d conv steps, %d packed\n", models[m], convs, packed);
+        CHECK(convs > 0);
+        CHECK_INT_EQ(packed, convs);
+        close_plan(&g, &p);
+    }
+    if (!found) check_skip("no models in AIMP_MODELS_DIR");
+    return check_report();
+}
