@@ -19,16 +19,14 @@
 
 #include "mem_internal.h"
 
-typedef struct range { uint64_t off, end; } range;
-
 typedef struct plan_ctx {
     const vram_plan_tensor *t;
     const uint64_t *asz;      /* aligned sizes */
     const char *whole;        /* 1: lives for the whole run */
     size_t n;
-    range *scratch;           /* n ranges */
     uint64_t *off;            /* offsets of the current attempt */
-    char *placed;
+    size_t *by_off;           /* placed tensors (non-empty) sorted by offset */
+    size_t nplaced;
 } plan_ctx;
 
 static int overlaps(const vram_plan_tensor *a, const vram_plan_tensor *b)
@@ -36,29 +34,19 @@ static int overlaps(const vram_plan_tensor *a, const vram_plan_tensor *b)
     return a->first <= b->last && b->first <= a->last;
 }
 
-static int cmp_range(const void *a, const void *b)
-{
-    const range *x = a, *y = b;
-    return x->off < y->off ? -1 : x->off > y->off;
-}
-
-/* Offset for tensor i among the placed tensors; best: best fit, else lowest fit. */
+/* Offset for tensor i among the placed tensors; best: best fit, else lowest fit. The placed tensors
+ * are walked in offset order, so the gaps between the conflicting ones come out sorted. */
 static uint64_t place_one(plan_ctx *c, size_t i, int best)
 {
     uint64_t size = c->asz[i];
     if (size == 0) return 0;
-    size_t m = 0;
-    for (size_t j = 0; j < c->n; j++)
-        if (c->placed[j] && c->asz[j] && overlaps(&c->t[i], &c->t[j])) {
-            c->scratch[m].off = c->off[j];
-            c->scratch[m].end = c->off[j] + c->asz[j];
-            m++;
-        }
-    qsort(c->scratch, m, sizeof(range), cmp_range);
     uint64_t cur = 0, best_off = UINT64_MAX, best_gap = UINT64_MAX;
-    for (size_t k = 0; k < m; k++) {
-        if (c->scratch[k].off > cur) {
-            uint64_t gap = c->scratch[k].off - cur;
+    for (size_t k = 0; k < c->nplaced; k++) {
+        size_t j = c->by_off[k];
+        if (!overlaps(&c->t[i], &c->t[j])) continue;
+        uint64_t off = c->off[j], end = off + c->asz[j];
+        if (off > cur) {
+            uint64_t gap = off - cur;
             if (gap >= size) {
                 if (!best) return cur;
                 if (gap < best_gap) {
@@ -67,20 +55,33 @@ static uint64_t place_one(plan_ctx *c, size_t i, int best)
                 }
             }
         }
-        if (c->scratch[k].end > cur) cur = c->scratch[k].end;
+        if (end > cur) cur = end;
     }
     return best_off != UINT64_MAX ? best_off : cur;
+}
+
+static void insert_placed(plan_ctx *c, size_t i)
+{
+    size_t lo = 0, hi = c->nplaced;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->off[c->by_off[mid]] <= c->off[i]) lo = mid + 1;
+        else hi = mid;
+    }
+    memmove(c->by_off + lo + 1, c->by_off + lo, (c->nplaced - lo) * sizeof *c->by_off);
+    c->by_off[lo] = i;
+    c->nplaced++;
 }
 
 /* Place in the given order; returns the peak. */
 static uint64_t place_all(plan_ctx *c, const size_t *order, int best)
 {
     uint64_t peak = 0;
-    memset(c->placed, 0, c->n);
+    c->nplaced = 0;
     for (size_t k = 0; k < c->n; k++) {
         size_t i = order[k];
         c->off[i] = place_one(c, i, best);
-        c->placed[i] = 1;
+        if (c->asz[i]) insert_placed(c, i);
         if (c->off[i] + c->asz[i] > peak) peak = c->off[i] + c->asz[i];
     }
     return peak;
@@ -187,11 +188,11 @@ int vram__plan_run(vram_plan_tensor *t, size_t n, uint64_t alignment, size_t exa
     int rc = VRAM_ENOMEM;
     uint64_t *asz = vram__malloc(n * sizeof *asz), *off = vram__malloc(n * sizeof *off);
     uint64_t *best_off = vram__malloc(n * sizeof *best_off);
-    char *whole = vram__malloc(n), *placed = vram__malloc(n);
-    range *scratch = vram__malloc(n * sizeof *scratch);
+    char *whole = vram__malloc(n);
+    size_t *by_off = vram__malloc(n * sizeof *by_off);
     size_t *order = vram__malloc(n * sizeof *order);
     event *ev = vram__malloc(2 * n * sizeof *ev);
-    if (!asz || !off || !best_off || !whole || !placed || !scratch || !order || !ev) {
+    if (!asz || !off || !best_off || !whole || !by_off || !order || !ev) {
         vram__err(err, VRAM_ENOMEM, "plan: out of host memory for %zu tensors", n);
         goto done;
     }
@@ -200,7 +201,7 @@ int vram__plan_run(vram_plan_tensor *t, size_t n, uint64_t alignment, size_t exa
         whole[i] = (char)(t[i].first == lo && t[i].last == hi);
     }
     r.lower_bound = lower_bound(t, asz, n, ev);
-    plan_ctx c = {t, asz, whole, n, scratch, off, placed};
+    plan_ctx c = {t, asz, whole, n, off, by_off, 0};
     uint64_t best_peak = UINT64_MAX;
     if (n <= exact_max && n <= VRAM_PLAN_EXACT_MAX) {
         exact(&c, order, &best_peak, best_off, r.lower_bound);
@@ -227,8 +228,7 @@ done:
     free(off);
     free(best_off);
     free(whole);
-    free(placed);
-    free(scratch);
+    free(by_off);
     free(order);
     free(ev);
     return rc;
