@@ -3,6 +3,8 @@
  * orderings: ArgMax keeps the current best unless a later value is strictly greater; TopK orders
  * by value descending, then index ascending.
  */
+#include <string.h>
+
 #include "kernels.h"
 
 static double value_at(nn__dtype dt, const void *x, int64_t i)
@@ -15,6 +17,10 @@ void nn__argmax_ref(nn__dtype dt, const void *x, const nn__shape *xs, int axis, 
     int64_t outer = 1, inner = 1, n = xs->d[axis];
     for (int i = 0; i < axis; i++) outer *= xs->d[i];
     for (int i = axis + 1; i < xs->rank; i++) inner *= xs->d[i];
+    if (n == 0) { /* an empty axis has no maximum; TF rejects it, we write index 0 */
+        memset(y, 0, (size_t)(outer * inner) * sizeof *y);
+        return;
+    }
     for (int64_t o = 0; o < outer; o++)
         for (int64_t in = 0; in < inner; in++) {
             int64_t base = o * n * inner + in, best = 0;

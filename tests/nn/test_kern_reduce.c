@@ -88,6 +88,11 @@ static void test_argmax(void)
     nn__shape ms = S(3, 2, 2, 2, 0);
     nn__argmax_ref(NN__F32, m, &ms, 1, ym);
     CHECK_INT_EQ(ym[0], 1); CHECK_INT_EQ(ym[1], 0); CHECK_INT_EQ(ym[2], 0); CHECK_INT_EQ(ym[3], 1);
+    /* an empty axis reads nothing and writes index 0 */
+    nn__shape es = S(2, 2, 0, 0, 0);
+    ym[0] = ym[1] = 7;
+    nn__argmax_ref(NN__F32, m, &es, 1, ym);
+    CHECK_INT_EQ(ym[0], 0); CHECK_INT_EQ(ym[1], 0);
 }
 
 static void test_topk(void)
