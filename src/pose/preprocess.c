@@ -110,21 +110,30 @@ void pose_letterbox_to_frame(const pose_letterbox *lb, double u, double v, doubl
 }
 
 /* Bilinear sample of channel values at continuous frame coordinates (x, y) where integer
- * coordinates are pixel positions; neighbours outside the frame count as 0. */
+ * coordinates are pixel positions; neighbours outside the frame count as 0. The common case (all
+ * four neighbours inside) reads the pixels directly. */
 static inline void sample(const uint8_t *rgb, int w, int h, int stride, double x, double y, double v[3])
 {
-    double fx0 = floor(x), fy0 = floor(y);
+    double fx0 = x >= 0 ? (double)(int64_t)x : floor(x), fy0 = y >= 0 ? (double)(int64_t)y : floor(y);
     int x0 = (int)fx0, y0 = (int)fy0;
     double ax = x - fx0, ay = y - fy0;
     static const uint8_t zero[3] = {0, 0, 0};
-    const uint8_t *tl = square_px(rgb, w, h, stride, y0, x0);
-    const uint8_t *tr = square_px(rgb, w, h, stride, y0, x0 + 1);
-    const uint8_t *bl = square_px(rgb, w, h, stride, y0 + 1, x0);
-    const uint8_t *br = square_px(rgb, w, h, stride, y0 + 1, x0 + 1);
-    if (!tl) tl = zero;
-    if (!tr) tr = zero;
-    if (!bl) bl = zero;
-    if (!br) br = zero;
+    const uint8_t *tl, *tr, *bl, *br;
+    if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        tl = rgb + (size_t)y0 * (size_t)stride + (size_t)x0 * 3;
+        tr = tl + 3;
+        bl = tl + stride;
+        br = bl + 3;
+    } else {
+        tl = square_px(rgb, w, h, stride, y0, x0);
+        tr = square_px(rgb, w, h, stride, y0, x0 + 1);
+        bl = square_px(rgb, w, h, stride, y0 + 1, x0);
+        br = square_px(rgb, w, h, stride, y0 + 1, x0 + 1);
+        if (!tl) tl = zero;
+        if (!tr) tr = zero;
+        if (!bl) bl = zero;
+        if (!br) br = zero;
+    }
     for (int k = 0; k < 3; k++) {
         double top = (double)tl[k] + ((double)tr[k] - (double)tl[k]) * ax;
         double bot = (double)bl[k] + ((double)br[k] - (double)bl[k]) * ax;
@@ -172,18 +181,28 @@ int pose_preprocess_roi(const uint8_t *rgb, int w, int h, int stride, const pose
         !isfinite(roi->rotation))
         return bad_args(err, "bad ROI");
     double c = cos(roi->rotation), s = sin(roi->rotation);
-    size_t o = 0;
-    for (int r = 0; r < n; r++) {
-        double dy = ((r + 0.5) / n - 0.5) * roi->h;
-        for (int col = 0; col < n; col++) {
-            double dx = ((col + 0.5) / n - 0.5) * roi->w;
-            /* pixel centres are at integer + 0.5 in frame coordinates */
-            double x = roi->cx + dx * c - dy * s - 0.5;
-            double y = roi->cy + dx * s + dy * c - 0.5;
-            double v[3];
-            sample(rgb, w, h, stride, x, y, v);
-            for (int k = 0; k < 3; k++) store(out, o++, v[k], norm);
+    /* input pixel (col, r) -> frame point: affine in col and r, stepped incrementally */
+    double sx = roi->w / n, sy = roi->h / n;
+    double dxc = sx * c, dyc = sx * s;   /* one input column */
+    double dxr = -sy * s, dyr = sy * c;  /* one input row */
+    double u0 = (0.5 - n / 2.0);         /* centre-relative index of input pixel 0 */
+    /* pixel centres are at integer + 0.5 in frame coordinates, hence the - 0.5 */
+    double x00 = roi->cx + u0 * dxc + u0 * dxr - 0.5, y00 = roi->cy + u0 * dyc + u0 * dyr - 0.5;
+    /* 16 x 16 output tiles: a rotated ROI walks across frame rows, and a whole output row would
+     * touch hundreds of cache lines; a tile stays within a small patch (3x faster at 0.1 rad) */
+    enum { TILE = 16 };
+    for (int tr = 0; tr < n; tr += TILE)
+        for (int tc = 0; tc < n; tc += TILE) {
+            int r1 = tr + TILE < n ? tr + TILE : n, c1 = tc + TILE < n ? tc + TILE : n;
+            for (int r = tr; r < r1; r++) {
+                double x = x00 + r * dxr + tc * dxc, y = y00 + r * dyr + tc * dyc;
+                size_t o = ((size_t)r * (size_t)n + (size_t)tc) * 3;
+                for (int col = tc; col < c1; col++, x += dxc, y += dyc) {
+                    double v[3];
+                    sample(rgb, w, h, stride, x, y, v);
+                    for (int k = 0; k < 3; k++) store(out, o++, v[k], norm);
+                }
+            }
         }
-    }
     return 0;
 }
