@@ -71,7 +71,7 @@ int cmd_bench(int argc, char **argv)
 {
     int reps = 7, tensors = 2000;
     long ops = 200000;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option takes one value */
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -85,7 +85,6 @@ int cmd_bench(int argc, char **argv)
             usage(stderr);
             return 2;
         }
-        i++;
     }
     op *w = workload(ops);
     double *tp = calloc((size_t)reps, sizeof(double)), *tm = calloc((size_t)reps, sizeof(double));
