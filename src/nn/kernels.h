@@ -187,9 +187,11 @@ void nn__addn_ref(nn__dtype dt, int n, const void *const *xs, void *y, int64_t c
 
 /* ResizeBilinear, NHWC float. align_corners: scale = (in-1)/(out-1) (when out > 1), src = dst*scale.
  * half_pixel_centers (TF.js's default path in our models): scale = in/out,
- * src = (dst + 0.5) * scale - 0.5; the top/left source cell is max(floor(src), 0), the other is
- * min(ceil(src), in-1), and the weight is src - floor(src) computed in float32, as TF.js does.
- * Neither flag: src = dst * in/out. Threads split the n*oh output rows. */
+ * src = (dst + 0.5) * scale - 0.5; the top/left source cell lo = max(floor(src), 0), the other is
+ * min(ceil(src), in-1), the weight is src - lo, and y = top + (bottom - top) * fy with
+ * top/bottom = left + (right - left) * fx (TF.js's cpu kernel; it computes in double, we and its
+ * wasm backend in float32: they agree to float rounding). Neither flag: src = dst * in/out.
+ * Threads split the n*oh output rows. */
 void nn__resize_bilinear_ref(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c,
                              float *y, int64_t oh, int64_t ow, int align_corners,
                              int half_pixel_centers, int ith, int nth);
