@@ -20,6 +20,19 @@ static void depthwise_m1_pixel(const float *xb, int64_t w, int64_t c, const floa
                                int ky0, int ky1, int64_t ix0, int kx0, int kx1, float *yp)
 {
     int64_t k = 0;
+    for (; k + 8 <= c; k += 8) { /* two independent 4-channel sums in flight */
+        nn__v4f a0 = bias ? nn__v4_load(bias + k) : nn__v4_splat(0.0f);
+        nn__v4f a1 = bias ? nn__v4_load(bias + k + 4) : nn__v4_splat(0.0f);
+        for (int ky = ky0; ky < ky1; ky++)
+            for (int kx = kx0; kx < kx1; kx++) {
+                const float *xp = xb + ((iy0 + ky) * w + ix0 + kx) * c + k;
+                const float *fp = filt + ((int64_t)ky * p->kw + kx) * c + k;
+                a0 += nn__v4_load(xp) * nn__v4_load(fp);
+                a1 += nn__v4_load(xp + 4) * nn__v4_load(fp + 4);
+            }
+        nn__v4_store(yp + k, nn__v4_act(a0, p->act));
+        nn__v4_store(yp + k + 4, nn__v4_act(a1, p->act));
+    }
     for (; k + 4 <= c; k += 4) {
         nn__v4f acc = bias ? nn__v4_load(bias + k) : nn__v4_splat(0.0f);
         for (int ky = ky0; ky < ky1; ky++)
