@@ -200,8 +200,8 @@ static inline __attribute__((always_inline)) double dtw_cost_pruned_t(const doub
                                                                       const double *cb, double *work)
 {
     double *prev = work, *cur = work + nb + 1;
-    for (size_t j = 0; j <= nb; j++) prev[j] = INFINITY;
-    prev[0] = 0.0;
+    prev[0] = 0.0; /* the virtual row: the first row reads only indices 0 and 1 of it */
+    prev[1] = INFINITY;
     size_t sc = 0, ec = 0, end = 0; /* live indices of the row above; end: its last computed index */
     size_t i = 0;
     for (; i + 1 < na; i += 2) {
