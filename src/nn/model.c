@@ -10,6 +10,7 @@
 #include "nn_internal.h"
 
 #define PAR_MIN_ELEMS 2048  /* below this a step runs on the caller only: waking threads costs more */
+#define PAR_CHUNKS 4        /* chunks per thread of a threaded step, claimed dynamically by the pool */
 
 struct nn_model {
     nn__graph g;
@@ -235,7 +236,7 @@ int nn_model_run(nn_model_t *m, const nn_tensor *inputs, nn_error *err)
         const nn__node *n = &g->nodes[sc.e.node];
         if ((n->def->flags & NN__OP_THREADED) && m->threads > 1 &&
             nn__shape_count(&p->vals[n->out0].shape) >= PAR_MIN_ELEMS) {
-            nn__pool_run(m->pool, step_fn, &sc, m->threads);
+            nn__pool_run(m->pool, step_fn, &sc, m->threads * PAR_CHUNKS);
         } else {
             int rc = n->def->run(&sc.e, 0, 1);
             if (rc < 0) return rc;

@@ -230,8 +230,9 @@ typedef void (*nn__pool_fn)(void *ctx, int ith, int nth);
 nn__pool *nn__pool_create(int nthreads);
 void nn__pool_free(nn__pool *pool);
 int nn__pool_threads(const nn__pool *pool);
-/* Calls fn(ctx, ith, nth) for ith in [0, nth) (nth <= threads), ith 0 on the caller; returns when
- * all are done. */
+/* Calls fn(ctx, ith, nth) exactly once for every ith in [0, nth), on whichever pool thread claims
+ * it first (nth may exceed the thread count: finer chunks balance better on a busy machine);
+ * returns when all are done. A 1-thread pool, or nth <= 1, calls fn(ctx, 0, 1) once. */
 void nn__pool_run(nn__pool *pool, nn__pool_fn fn, void *ctx, int nth);
 
 #endif
