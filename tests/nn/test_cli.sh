@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# test_cli.sh - the `nn` program: info figures, run on a reference input (out<k>.bin of the right
+# size, one line per output, numbers close to TF.js's file), bench's line, and the exit codes and
+# messages of bad usage and bad input (missing model, wrong input size, truncated weights).
+source "$AIMP_SOURCE_DIR/tests/lib.sh"
+need_models
+need_shared
+M=$AIMP_MODELS_DIR/movenet-lightning.json
+REF=$AIMP_SHARED_DIR/reference/movenet-lightning
+img=$(ls "$REF"/*.input.bin | head -1)
+
+expect_exit 0 "$NN" --help
+expect_exit 0 "$NN" run --help
+expect_exit 2 "$NN" run "$M"
+expect_exit 2 "$NN" bench "$M" --threads 0
+
+expect_exit 0 "$NN" info "$M"
+expect_grep '^  input 0: input \(input:0\) int32 \[1,192,192,3\]$' "$TMP/out"
+expect_grep '^  output 0: Identity \(Identity:0\) float32 \[1,1,17,3\]$' "$TMP/out"
+expect_grep '^GFLOPs per run .*: 0\.5' "$TMP/out"
+expect_grep '^activation arena: planned .* lower bound .* no reuse' "$TMP/out"
+expect_grep '_FusedConv2D 50' "$TMP/out"
+
+expect_exit 0 "$NN" run "$M" --input "$img" --outdir "$TMP/o" --threads 2
+expect_grep '^out0 Identity \[1,1,17,3\] float32 min ' "$TMP/out"
+[ "$(stat -c %s "$TMP/o/out0.bin")" = 204 ] && ok || fail "out0.bin is not 51 floats"
+# Same bytes as the library gives with 1 thread.
+expect_exit 0 "$NN" run "$M" --input "$img" --outdir "$TMP/o1" --threads 1
+cmp -s "$TMP/o/out0.bin" "$TMP/o1/out0.bin" && ok || fail "1 and 2 threads differ"
+
+expect_exit 0 "$NN" bench "$M" --threads 1 --runs 2 --warmup 1
+expect_grep '^median [0-9.]+ ms  p90 [0-9.]+ ms .* GFLOP/s  peak RSS [0-9.]+ MB$' "$TMP/out"
+
+# Bad input: exit 1 and a message naming what is wrong.
+expect_exit 1 "$NN" info "$TMP/absent.json"
+expect_grep 'absent.json: cannot open' "$TMP/err"
+head -c 1000 "$img" > "$TMP/short.bin"
+expect_exit 1 "$NN" run "$M" --input "$TMP/short.bin" --outdir "$TMP/o2"
+expect_grep "short.bin: 1000 bytes, input 'input' wants a multiple of 442368" "$TMP/err"
+mkdir -p "$TMP/trunc"
+cp "$M" "$TMP/trunc/"
+head -c 100000 "$AIMP_MODELS_DIR/movenet-lightning.bin" > "$TMP/trunc/movenet-lightning.bin"
+expect_exit 1 "$NN" info "$TMP/trunc/movenet-lightning.json"
+expect_grep 'movenet-lightning.bin: manifest group 0 needs [0-9]+ bytes, the files hold 100000 \(truncated\)' "$TMP/err"
+finish
