@@ -230,6 +230,34 @@ static void test_series(void)
     pose_kp_series_free(&s);
 }
 
+/* A 2D elbow passing 180 degrees (a projection flip) stays in (-180, 180]: joint angles are not
+ * unwrapped, while the forearm segment angle is. */
+static void test_no_joint_unwrap(void)
+{
+    pose_kp_series s;
+    make_series(&s, 60, 0);
+    for (size_t i = 0; i < s.n; i++) {
+        synth_pose p = {0, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {150.0 + 60.0 * (double)i / 59.0, 0}};
+        double pts[33][3];
+        synth_points(&p, 90, pts);
+        synth_kp(pts, POSE_SKELETON_BLAZEPOSE33, 0.9, s.kp + i * 99);
+    }
+    pose_angles a;
+    pose_error err = {0};
+    CHECK_INT_EQ(pose_angles_compute(&s, NULL, &a, &err), POSE_OK);
+    double mn = 1e9, mx = -1e9, fjump = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        double e = a.deg[i * POSE_ANGLE_COUNT + POSE_ANGLE_ELBOW_FLEX_R];
+        mn = fmin(mn, e), mx = fmax(mx, e);
+        if (i) fjump = fmax(fjump, fabs(a.deg[i * POSE_ANGLE_COUNT + POSE_ANGLE_FOREARM_R] -
+                                        a.deg[(i - 1) * POSE_ANGLE_COUNT + POSE_ANGLE_FOREARM_R]));
+    }
+    CHECK_MSG(mx <= 180 && mn > -180 && mn < -140, "elbow in [%g, %g]", mn, mx);
+    CHECK_MSG(fjump < 5, "forearm segment jumps by %g", fjump);
+    pose_angles_free(&a);
+    pose_kp_series_free(&s);
+}
+
 static void test_names(void)
 {
     CHECK_STR_EQ(pose_angle_name(POSE_ANGLE_KNEE_R), "knee_angle_r");
@@ -247,5 +275,6 @@ int main(void)
     test_tilt_and_gating();
     test_3d();
     test_series();
+    test_no_joint_unwrap();
     return check_report();
 }
