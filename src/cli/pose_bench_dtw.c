@@ -193,6 +193,7 @@ int cmd_bench_dtw(int argc, char **argv)
         rows[r].plain = calloc((size_t)runs, sizeof(double));
     }
     int mismatch = 0;
+    pose_dtw_search_stats stats[6];
     for (int run = 0; run < runs; run++) {
         for (int r = 0; r < npw; r++) {
             pose_dtw_options o = pose_dtw_defaults();
@@ -229,7 +230,7 @@ int cmd_bench_dtw(int argc, char **argv)
             size_t best;
             double d;
             double t0 = now_ms();
-            pose_dtw_search(q, NQ, cands, ncand, NQ, &o, sw[s].flags, &best, &d, NULL, NULL);
+            pose_dtw_search(q, NQ, cands, ncand, NQ, &o, sw[s].flags, &best, &d, &stats[s], NULL);
             double t1 = now_ms();
             if (best != plain_best[sw[s].w ? 1 : 0]) mismatch = 1;
             sink = d;
@@ -285,6 +286,12 @@ int cmd_bench_dtw(int argc, char **argv)
     free(tb);
     free(rt);
     free(rs);
+    for (int k = 0; k < nsw; k++)
+        if (sw[k].flags)
+            printf("%s: of %zu candidates, pruned by LB_Kim %zu, LB_Keogh (query envelope) %zu, LB_Keogh "
+                   "(candidate envelope) %zu; DTW abandoned %zu, completed %zu\n",
+                   sw[k].name, stats[k].candidates, stats[k].pruned_kim, stats[k].pruned_keogh_q, stats[k].pruned_keogh_c,
+                   stats[k].abandoned, stats[k].full_dtw);
     if (mismatch) printf("WARNING: pose and the textbook DP disagree (distance or best index)\n");
     for (int r = 0; r < nrows; r++) {
         free(rows[r].ours);
