@@ -319,7 +319,8 @@ pose_skeleton pose_skeleton_from_names(const char *const *names, size_t n);
  * interpolation; longer gaps and the ends stay NaN. Segment angles are unwrapped in time (consecutive
  * valid samples never jump by more than 180 degrees); joint angles stay in (-180, 180] (a jump across
  * +-180 is a projection flip, not a rotation). Velocity and acceleration: Savitzky-Golay
- * (quadratic, 2*sg_half+1 taps, shrinking near the ends and next to NaN, dt = median frame step).
+ * (quadratic, 2*sg_half+1 taps, about 0.2 s by default, shrinking near the ends and next to NaN,
+ * dt = median frame step).
  * Pure functions, thread-safe.
  */
 typedef enum pose_angle_id {
@@ -355,7 +356,8 @@ int pose_angle_find(const char *name);
 typedef struct pose_kin_options {
     double min_score;  /* keypoints below this score are missing (default 0.3) */
     double max_gap;    /* seconds: longer NaN gaps are not interpolated (default 0.25) */
-    int sg_half;       /* Savitzky-Golay half window in samples (default 3: 7 taps), 1..50 */
+    int sg_half;       /* Savitzky-Golay half window in samples, 1..50; 0 = round(0.1 s / frame
+                          step) (default: 3 at 30 fps, 1 at 5 fps) */
     int use_world;     /* -1: 3D when the series has world landmarks (default); 0: 2D; 1: 3D */
     int facing;        /* 2D: +1 faces the image's +x, -1 faces -x, 0 guess (default) */
 } pose_kin_options;
@@ -428,7 +430,7 @@ typedef struct pose_rep {
 } pose_rep;
 
 /* Reps of the series x (n samples at times t, NaN = missing); vel (deg/s, may be NULL: computed with
- * the Savitzky-Golay filter of the kinematics, 7 samples) gives the peak velocities. *reps is
+ * the Savitzky-Golay filter of the kinematics, default window) gives the peak velocities. *reps is
  * malloc'ed (free()), NULL when *count is 0. POSE_EINVAL on fewer than 3 valid samples, times not
  * increasing or bad options. Thread-safe. */
 int pose_reps_detect_series(const double *t, const double *x, const double *vel, size_t n,

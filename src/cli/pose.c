@@ -24,6 +24,7 @@ static const command commands[] = {
     {"angles", cmd_angles, "joint and segment angles of a keypoint JSONL file, as CSV"},
     {"reference", cmd_reference, "reference movements: add (from reps), list, show, remove, export, import"},
     {"compare", cmd_compare, "compare the reps of a keypoint JSONL file (or video) with a reference: score, anomalies, feedback"},
+    {"reps", cmd_reps, "repetitions of a driver angle: count, duration, range of motion, peak velocity"},
     {NULL, NULL, NULL},
 };
 

@@ -10,5 +10,6 @@ int cmd_analyze(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_reference(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_reps(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ int pose__kin_err(pose_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Median of the positive steps of t[0..n) (NaN when none). */
 double pose__median_step(const double *t, size_t n);
+/* The default Savitzky-Golay half window for a frame step dt: round(0.1 s / dt), 1..50. */
+int pose__sg_auto_half(double dt);
 /* Savitzky-Golay derivative (order 1 or 2) of x[i*stride] over n samples, see pose.h. */
 void pose__sg_derivative(const double *x, size_t n, size_t stride, int half, double dt, int order,
                          double *out, size_t out_stride);

@@ -23,7 +23,7 @@ int pose__kin_err(pose_error *err, int code, const char *fmt, ...)
 
 pose_kin_options pose_kin_defaults(void)
 {
-    pose_kin_options o = {0.3, 0.25, 3, -1, 0};
+    pose_kin_options o = {0.3, 0.25, 0, -1, 0};
     return o;
 }
 
@@ -151,6 +151,13 @@ static void fill_gaps(double *deg, const double *t, size_t n, size_t c, size_t m
     }
 }
 
+int pose__sg_auto_half(double dt)
+{
+    if (!(dt > 0) || !isfinite(dt)) return 3;
+    double h = floor(0.1 / dt + 0.5);
+    return h < 1 ? 1 : h > 50 ? 50 : (int)h;
+}
+
 void pose__sg_derivative(const double *x, size_t n, size_t stride, int half, double dt, int order,
                          double *out, size_t out_stride)
 {
@@ -192,9 +199,9 @@ int pose_angles_compute(const pose_kp_series *s, const pose_kin_options *opt, po
         return pose__kin_err(err, POSE_EINVAL,
                              "unknown keypoint set (%zu names): angles need COCO-17 or BlazePose-33",
                              s->nkp);
-    if (o.sg_half < 1 || o.sg_half > 50 || !(o.max_gap >= 0) || !isfinite(o.min_score))
+    if (o.sg_half < 0 || o.sg_half > 50 || !(o.max_gap >= 0) || !isfinite(o.min_score))
         return pose__kin_err(err, POSE_EINVAL,
-                             "bad kinematics options (sg_half %d must be 1..50, max_gap >= 0)",
+                             "bad kinematics options (sg_half %d must be 0..50, max_gap >= 0)",
                              o.sg_half);
     int use3d = o.use_world < 0 ? s->world != NULL : o.use_world;
     if (use3d && !s->world)
@@ -221,6 +228,7 @@ int pose_angles_compute(const pose_kp_series *s, const pose_kin_options *opt, po
     }
     double dt = pose__median_step(s->t, n);
     size_t max_missing = isfinite(dt) && dt > 0 ? (size_t)floor(o.max_gap / dt + 1e-9) : 0;
+    int half = o.sg_half ? o.sg_half : pose__sg_auto_half(dt);
     double *tmp = malloc(n * sizeof *tmp);
     if (!tmp) {
         pose_angles_free(out);
@@ -233,9 +241,9 @@ int pose_angles_compute(const pose_kp_series *s, const pose_kin_options *opt, po
         if (c >= POSE_ANGLE_JOINT_COUNT) unwrap(out->deg, n, c);
         fill_gaps(out->deg, s->t, n, c, max_missing);
         if (c >= POSE_ANGLE_JOINT_COUNT) canonical_branch(out->deg, n, c, tmp);
-        pose__sg_derivative(out->deg + c, n, POSE_ANGLE_COUNT, o.sg_half, dt, 1, out->vel + c,
+        pose__sg_derivative(out->deg + c, n, POSE_ANGLE_COUNT, half, dt, 1, out->vel + c,
                             POSE_ANGLE_COUNT);
-        pose__sg_derivative(out->deg + c, n, POSE_ANGLE_COUNT, o.sg_half, dt, 2, out->acc + c,
+        pose__sg_derivative(out->deg + c, n, POSE_ANGLE_COUNT, half, dt, 2, out->acc + c,
                             POSE_ANGLE_COUNT);
     }
     free(tmp);

@@ -73,7 +73,7 @@ int pose_reps_detect_series(const double *t, const double *x, const double *vel,
     }
     if (!vel) {
         double dt = pose__median_step(t, n);
-        pose__sg_derivative(x, n, 1, 3, dt, 1, v, 1);
+        pose__sg_derivative(x, n, 1, pose__sg_auto_half(dt), dt, 1, v, 1);
         vel = v;
     }
     qsort(sorted, m, sizeof *sorted, cmp_d);

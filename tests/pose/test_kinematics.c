@@ -207,7 +207,7 @@ static void test_series(void)
     CHECK(isnan(a.deg[32 * POSE_ANGLE_COUNT + POSE_ANGLE_KNEE_R]));
     pose_angles_free(&a);
     /* bad input */
-    CHECK_INT_EQ(pose_angles_compute(&s, &(pose_kin_options){0.3, 0.25, 0, -1, 0}, &a, &err), POSE_EINVAL);
+    CHECK_INT_EQ(pose_angles_compute(&s, &(pose_kin_options){0.3, 0.25, 51, -1, 0}, &a, &err), POSE_EINVAL);
     o = pose_kin_defaults();
     o.use_world = 1;
     CHECK_INT_EQ(pose_angles_compute(&s, &o, &a, &err), POSE_EINVAL);
