@@ -44,7 +44,6 @@ struct pose_source {
     AVFrame *avf;
     pose__pool *pool;
     pose_source_info info;
-    char codec[64];
 
     pthread_t thread;
     int thread_started;
@@ -382,7 +381,6 @@ pose_source_t *pose_source_open(const char *url, const pose_source_opts *opts, p
     }
     s->tb = av_q2d(st->time_base);
     s->start_time_s = st->start_time != AV_NOPTS_VALUE ? (double)st->start_time * s->tb : 0.0;
-    snprintf(s->codec, sizeof s->codec, "%s", codec->name);
     s->info.width = s->dec->width;
     s->info.height = s->dec->height;
     AVRational fr = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
@@ -390,7 +388,7 @@ pose_source_t *pose_source_open(const char *url, const pose_source_opts *opts, p
     if (s->fmt->nb_streams == 1 && st->nb_frames == 1) s->info.fps = 0;
     s->info.duration = s->fmt->duration != AV_NOPTS_VALUE ? (double)s->fmt->duration / AV_TIME_BASE : 0;
     s->info.live = opts->live >= 0 ? opts->live : url_is_live(url, s->fmt);
-    s->info.codec = s->codec;
+    s->info.codec = codec->name; /* FFmpeg's static string: outlives the source */
     s->next_t = opts->start;
 
     if (opts->start > 0 && !s->info.live) {

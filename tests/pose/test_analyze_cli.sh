@@ -20,6 +20,23 @@ expect_exit 1 "$POSE" analyze "$TMP/noise.mp4" --out "$TMP/o.jsonl" --models-dir
 expect_grep 'noise.mp4' "$TMP/err"
 expect_exit 2 "$POSE" bench x.mp4 --streams 0
 
+if [ -d "${AIMP_SHARED_DIR:-}" ]; then
+  # bench --make-sample: a rescaled H.264 clip; then bench itself on it when the models are here
+  expect_exit 0 "$POSE" bench "$AIMP_SHARED_DIR/media/video/tfjs_pose_1.mp4" --make-sample "$TMP/small.mp4" \
+    --size 320x240 --frames 6
+  expect_grep '6 frames, 320x240' "$TMP/err"
+  if [ -d "${AIMP_MODELS_DIR:-}" ]; then
+    "$POSE" bench "$TMP/small.mp4" --frames 3 --streams 2 >"$TMP/bench.out" 2>"$TMP/bench.err"; rc=$?
+    if grep -q 'cannot run models yet' "$TMP/bench.err"; then echo "SKIP (bench): engine not ready"
+    else
+      if [ $rc = 0 ]; then ok; else fail "pose bench exited $rc"; cat "$TMP/bench.err" >&2; fi
+      expect_grep '^end-to-end +[0-9.]+ +[0-9.]+$' "$TMP/bench.out"
+      expect_grep '^anchor: decode alone [0-9.]+ fps' "$TMP/bench.out"
+      expect_grep '^2 streams: [0-9.]+ fps in total' "$TMP/bench.out"
+    fi
+  fi
+fi
+
 if [ -d "${AIMP_SHARED_DIR:-}" ] && [ -d "${AIMP_MODELS_DIR:-}" ]; then
   vid="$AIMP_SHARED_DIR/media/video/tfjs_pose_1.mp4"
   rm -f "$TMP/int.jsonl" "$TMP/int.csv" "$TMP/int.mp4"
