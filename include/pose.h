@@ -676,7 +676,7 @@ typedef struct pose_source_info {
     double fps;          /* nominal frame rate of the stream (0 when unknown, e.g. one image) */
     double duration;     /* seconds, 0 when unknown (live) */
     int live;            /* 1 when frames may be dropped */
-    const char *codec;   /* decoder name */
+    const char *codec;   /* decoder name (a static string, valid after pose_source_free) */
 } pose_source_info;
 
 void pose_source_get_info(const pose_source_t *s, pose_source_info *info);
