@@ -104,6 +104,11 @@ int cmd_angles(int argc, char **argv)
         angles_usage(stderr);
         return 2;
     }
+    if (!kin_has_ext(in, ".jsonl")) {
+        fprintf(stderr, "pose angles: %s: not a .jsonl file: angles are computed from the keypoints "
+                        "that `pose analyze INPUT --out FILE.jsonl` writes; run that first\n", in);
+        return 1;
+    }
     pose_error err = {0};
     pose_frames_t *fr = pose_frames_read(in, &err);
     if (!fr) {

@@ -44,6 +44,8 @@ expect_grep 'bad.jsonl:3:' "$TMP/err"
 printf '{"type":"header","keypoint_names":["a"]}\n{"type":"frame","t":0,"persons":[{"id":1,"keypoints":[[1,2,3]]}]}\n' >"$TMP/odd.jsonl"
 expect_exit 1 "$POSE" angles "$TMP/odd.jsonl"
 expect_grep 'neither COCO-17 nor BlazePose-33' "$TMP/err"
+expect_exit 1 "$POSE" angles "$TMP/video.mp4"
+expect_grep 'pose analyze' "$TMP/err"
 expect_exit 2 "$POSE" angles "$J" --facing up
 expect_exit 2 "$POSE" angles
 expect_exit 1 "$POSE" angles "$J" --3d
