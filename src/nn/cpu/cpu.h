@@ -97,6 +97,11 @@ typedef struct nn__cpu_kernels {
      * bit-identical; y may equal x). Returns 1 when done, 0 when the caller must run the
      * reference (other ops; the scalar table always returns 0). */
     int (*unary)(nn__unop op, const float *x, float *y, int64_t count, int ith, int nth);
+    /* ResizeBilinear: exactly nn__resize_bilinear_ref's contract and bits (channels vectorized;
+     * the same separate multiplies and adds, no FMA). */
+    void (*resize_bilinear)(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c, float *y,
+                            int64_t oh, int64_t ow, int align_corners, int half_pixel_centers,
+                            int ith, int nth);
 } nn__cpu_kernels;
 
 /* The table to use: NN_SIMD, else the best level of this CPU; chosen on the first call and then

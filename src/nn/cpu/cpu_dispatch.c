@@ -104,6 +104,7 @@ const nn__cpu_kernels nn__cpu_scalar = {
     .depthwise = nn__depthwise_ref,
     .binary = scalar_binary,
     .unary = scalar_unary,
+    .resize_bilinear = nn__resize_bilinear_ref,
 };
 
 /* ---- selection ---- */

@@ -1,0 +1,46 @@
+/*
+ * test_simd_resize.c - differential test of the SIMD ResizeBilinear (src/nn/cpu) against
+ * nn__resize_bilinear_ref: every SIMD table this CPU runs (a missing one is skipped with a message,
+ * "emu16" runs the avx512 paths on AVX2), up- and down-scaling, sizes 1, odd sizes, channel counts
+ * around the vector widths, half_pixel_centers / align_corners / neither: bit-identical to the
+ * reference for 1, 2 and 3 threads, nothing written past the output; the scalar table is the
+ * reference itself.
+ */
+#include "simd_harness.h"
+
+static void check_case(const nn__cpu_kernels **tabs, int ntabs, int64_t n, int64_t ih, int64_t iw,
+                       int64_t c, int64_t oh, int64_t ow, int align, int half)
+{
+    int64_t xs = n * ih * iw * c, ys = n * oh * ow * c;
+    float *x = buf_random(xs), *ref = buf_new(ys), *y = buf_new(ys);
+    nn__resize_bilinear_ref(x, n, ih, iw, c, ref, oh, ow, align, half, 0, 1);
+    for (int ti = 0; ti < ntabs; ti++)
+        for (int nth = 1; nth <= 3; nth++) {
+            buf_fill(y, ys);
+            for (int t = 0; t < nth; t++)
+                tabs[ti]->resize_bilinear(x, n, ih, iw, c, y, oh, ow, align, half, t, nth);
+            CHECK_MSG(guard_ok(y, ys) && memcmp(y, ref, (size_t)ys * sizeof(float)) == 0,
+                      "%s resize %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 "x%" PRId64
+                      " align %d half %d, %d threads: differs from the reference",
+                      tabs[ti]->name, ih, iw, c, oh, ow, align, half, nth);
+        }
+    CHECK(nn__cpu_scalar.resize_bilinear == nn__resize_bilinear_ref);
+    free(x); free(ref); free(y);
+}
+
+int main(void)
+{
+    const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
+    int ntabs = simd_tables(tabs);
+    if (ntabs == 0) check_skip("no SIMD variant on this CPU");
+    static const int64_t chans[] = {1, 3, 7, 8, 9, 15, 16, 17, 33, 40};
+    for (int i = 0; i < 200; i++) {
+        int mode = (int)rng_int(0, 2); /* 0: half-pixel, 1: align corners, 2: neither */
+        check_case(tabs, ntabs, rng_int(1, 2), rng_int(1, 9), rng_int(1, 9), chans[rng_int(0, 9)],
+                   rng_int(1, 19), rng_int(1, 19), mode == 1, mode == 0);
+    }
+    /* The models' upsamplings: 12 -> 24 (MoveNet), 128 -> 256 x 8 channels (BlazePose). */
+    check_case(tabs, ntabs, 1, 12, 12, 64, 24, 24, 0, 1);
+    check_case(tabs, ntabs, 1, 64, 64, 8, 128, 128, 0, 1);
+    return check_report();
+}
