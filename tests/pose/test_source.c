@@ -4,6 +4,7 @@
  * input (missing, not a video, truncated, zero frames) gives a clear error or a clean end.
  */
 #include <libavutil/log.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -149,6 +150,96 @@ static void test_interrupt(const char *path)
     pose_source_free(s);
 }
 
+/* ---- an HTTP MJPEG stream served by FFmpeg itself (listen=1), read as a live URL ---- */
+
+static char http_url[64];
+
+static void *http_server(void *arg)
+{
+    (void)arg;
+    AVFormatContext *oc = NULL;
+    if (avformat_alloc_output_context2(&oc, NULL, "mpjpeg", NULL) < 0) return NULL;
+    AVDictionary *o = NULL;
+    av_dict_set(&o, "listen", "1", 0);
+    av_dict_set(&o, "listen_timeout", "8000", 0);
+    const AVCodec *c = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
+    AVCodecContext *enc = avcodec_alloc_context3(c);
+    enc->width = 64;
+    enc->height = 48;
+    enc->time_base = (AVRational){1, 25};
+    enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
+    AVStream *st = avformat_new_stream(oc, NULL);
+    if (avcodec_open2(enc, c, NULL) < 0 || avio_open2(&oc->pb, http_url, AVIO_FLAG_WRITE, NULL, &o) < 0) {
+        av_dict_free(&o);
+        avcodec_free_context(&enc);
+        avformat_free_context(oc);
+        return NULL;
+    }
+    av_dict_free(&o);
+    avcodec_parameters_from_context(st->codecpar, enc);
+    st->time_base = enc->time_base;
+    if (avformat_write_header(oc, NULL) >= 0) {
+        AVFrame *f = av_frame_alloc();
+        f->format = enc->pix_fmt;
+        f->width = 64;
+        f->height = 48;
+        av_frame_get_buffer(f, 0);
+        AVPacket *pkt = av_packet_alloc();
+        for (int i = 0; i < 40; i++) {
+            av_frame_make_writable(f);
+            for (int y = 0; y < 48; y++) memset(f->data[0] + y * f->linesize[0], y < 24 ? 200 : 40, 64);
+            for (int p = 1; p < 3; p++)
+                for (int y = 0; y < 24; y++) memset(f->data[p] + y * f->linesize[p], 128, 32);
+            f->pts = i;
+            avcodec_send_frame(enc, f);
+            while (avcodec_receive_packet(enc, pkt) == 0) {
+                pkt->stream_index = 0;
+                if (av_write_frame(oc, pkt) < 0) i = 40; /* the client went away */
+                av_packet_unref(pkt);
+            }
+            avio_flush(oc->pb);
+            usleep(10000);
+        }
+        av_write_trailer(oc);
+        av_packet_free(&pkt);
+        av_frame_free(&f);
+    }
+    avcodec_free_context(&enc);
+    avio_closep(&oc->pb);
+    avformat_free_context(oc);
+    return NULL;
+}
+
+static void test_http_live(void)
+{
+    snprintf(http_url, sizeof http_url, "http://127.0.0.1:%d/", 20000 + (int)(getpid() % 20000));
+    pthread_t th;
+    pthread_create(&th, NULL, http_server, NULL);
+    pose_error err = {0};
+    pose_source_t *s = NULL;
+    for (int tries = 0; tries < 50 && !s; tries++) { /* until the server listens */
+        s = pose_source_open(http_url, NULL, &err);
+        if (!s) usleep(100000);
+    }
+    CHECK_MSG(s != NULL, "%s: %s", http_url, err.msg);
+    if (s) {
+        pose_source_info info;
+        pose_source_get_info(s, &info);
+        CHECK_INT_EQ(info.live, 1); /* an http stream without duration is live: drop, never stall */
+        CHECK_INT_EQ(info.width, 64);
+        pose_frame *f;
+        int n = 0;
+        while (pose_source_read(s, &f, &err) > 0) {
+            CHECK(f->rgb[10 * f->rgb_stride] > 150 && f->rgb[40 * f->rgb_stride] < 90);
+            n++;
+            pose_frame_unref(f);
+        }
+        CHECK_MSG(n > 5 && n <= 40, "%d frames over HTTP", n);
+        pose_source_free(s);
+    }
+    pthread_join(th, NULL);
+}
+
 static void test_bad_input(const char *good)
 {
     pose_error err = {0};
@@ -208,6 +299,7 @@ int main(void)
     test_sampling(mp4);
     test_live_drops_oldest(avi);
     test_interrupt(avi);
+    test_http_live();
     test_bad_input(avi);
     return check_report();
 }
