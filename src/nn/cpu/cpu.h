@@ -4,9 +4,12 @@
  * The executor asks once for a table of kernel function pointers, chosen at run time from the CPU
  * (vram_cpu_detect: CPUID + XGETBV) and the NN_SIMD environment variable, then calls through it
  * for the ops that dominate the pose models: Conv2D (1x1 pointwise as a register-blocked GEMM
- * micro-kernel, any other KxK/stride as an implicit GEMM over the same packed weights) and
- * depthwise convolution. Each table entry has the reference kernel (kernels.h) as its twin; the
- * "scalar" table IS the reference.
+ * micro-kernel, any other KxK/stride as an implicit GEMM over the same packed weights, 1-3 output
+ * channels as per-pixel dot products), depthwise convolution, float32 elementwise binary ops with
+ * trailing-dims broadcasts, Relu/Relu6/Sqrt/Reciprocal and ResizeBilinear. Each table entry has
+ * the reference kernel (kernels.h) as its twin; the "scalar" table IS the reference. The
+ * elementwise and resize entries are bit-identical to the reference; conv and depthwise differ by
+ * FMA rounding only (below).
  *
  * Usage (one node; weights packed once at load, kept with the node):
  *
