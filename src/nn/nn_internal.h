@@ -125,7 +125,9 @@ int nn__dtype_parse(const char *s, nn__dtype *t);
 
 /* ---- plan ---- */
 
-enum { NN__V_NONE = 0, NN__V_CONST, NN__V_INPUT, NN__V_ARENA };
+/* ALIAS: the output of a copy-only op (Identity, Reshape, Squeeze, ExpandDims) on an arena value:
+ * same bytes as value `alias` (an ARENA value), another shape; no step, no copy. */
+enum { NN__V_NONE = 0, NN__V_CONST, NN__V_INPUT, NN__V_ARENA, NN__V_ALIAS };
 
 typedef struct nn__value {
     int kind;
@@ -137,6 +139,7 @@ typedef struct nn__value {
                                  (ops_conv.c: the packed filter of a Conv2D, see cpu/cpu.h) */
     uint64_t offset;
     int first, last;          /* ARENA: lifetime in steps */
+    int alias;                /* ALIAS: the ARENA value id whose bytes this is */
 } nn__value;
 
 /* Per-node parameters resolved by the shape functions (small, per op). */
@@ -186,7 +189,8 @@ int nn__node_err(const nn__exec *e, int code, const char *fmt, ...) __attribute_
 
 enum {
     NN__OP_THREADED = 1,      /* run takes (ith, nth) and splits the work */
-    NN__OP_SHAPE_ONLY = 2     /* output depends only on input shapes: always folded */
+    NN__OP_SHAPE_ONLY = 2,    /* output depends only on input shapes: always folded */
+    NN__OP_ALIAS = 4          /* output 0 has input 0's bytes (copy-only op): aliased, not run */
 };
 
 typedef struct nn__op_def {

@@ -340,12 +340,12 @@ static int transpose_run(const nn__exec *e, int ith, int nth)
 }
 
 const nn__op_def nn__ops_shape[] = {
-    {"Identity", 1, 1, 0, 0, identity_shape, copy_run},
-    {"Snapshot", 1, 1, 0, 0, identity_shape, copy_run},
-    {"StopGradient", 1, 1, 0, 0, identity_shape, copy_run},
-    {"Reshape", 2, 2, 0, 0, reshape_shape, copy_run},
-    {"Squeeze", 1, 1, 0, 0, squeeze_shape, copy_run},
-    {"ExpandDims", 2, 2, 0, 0, expand_shape, copy_run},
+    {"Identity", 1, 1, NN__OP_ALIAS, 0, identity_shape, copy_run},
+    {"Snapshot", 1, 1, NN__OP_ALIAS, 0, identity_shape, copy_run},
+    {"StopGradient", 1, 1, NN__OP_ALIAS, 0, identity_shape, copy_run},
+    {"Reshape", 2, 2, NN__OP_ALIAS, 0, reshape_shape, copy_run},
+    {"Squeeze", 1, 1, NN__OP_ALIAS, 0, squeeze_shape, copy_run},
+    {"ExpandDims", 2, 2, NN__OP_ALIAS, 0, expand_shape, copy_run},
     {"Shape", 1, 1, NN__OP_SHAPE_ONLY, 0, shapeop_shape, shapeop_run},
     {"Size", 1, 1, NN__OP_SHAPE_ONLY, 1, shapeop_shape, shapeop_run},
     {"ConcatV2", 2, NN__MAX_OUTPUTS, 0, 0, concat_shape, concat_run},

@@ -4,8 +4,9 @@
  *   2. in topological order, run each op's shape function (dtype and shape inference, attribute
  *      checks); a node whose inputs are all constants, or whose output depends only on shapes
  *      (Shape, Size), is computed right away and becomes a constant ("folding");
- *   3. every other node becomes a step; each output lives from its step to its last reader (graph
- *      outputs to the end);
+ *   3. a copy-only op (Identity, Reshape, Squeeze, ExpandDims) on an arena value becomes an alias of
+ *      it (same bytes, its own shape); every other node becomes a step; each output lives from its
+ *      step to its last reader, or its aliases' last reader (graph outputs to the end);
  *   4. libvram's static planner turns the lifetimes into offsets in one arena (64-byte aligned).
  * Nothing here runs per frame.
  */
@@ -109,6 +110,12 @@ static int infer(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, co
             if ((rc = fold(&e)) < 0) return rc;
             continue;
         }
+        const nn__value *x0 = &p->vals[n->in[0]];
+        if ((n->def->flags & NN__OP_ALIAS) && (x0->kind == NN__V_ARENA || x0->kind == NN__V_ALIAS)) {
+            out->kind = NN__V_ALIAS;
+            out->alias = x0->kind == NN__V_ALIAS ? x0->alias : n->in[0];
+            continue;
+        }
         for (int j = 0; j < n->nout; j++) p->vals[n->out0 + j].kind = NN__V_ARENA;
         p->steps[p->nsteps++] = i;
         p->gflops += p->flops[i] * 1e-9;
@@ -124,11 +131,13 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
         for (int k = 0; k < n->nout; k++) p->vals[n->out0 + k].first = p->vals[n->out0 + k].last = s;
         for (int j = 0; j < n->nin; j++) {
             nn__value *v = &p->vals[n->in[j]];
+            if (v->kind == NN__V_ALIAS) v = &p->vals[v->alias];  /* reading an alias reads its root */
             if (v->kind == NN__V_ARENA && v->last < s) v->last = s;
         }
     }
     for (int i = 0; i < g->noutputs; i++) {
         nn__value *v = &p->vals[g->outputs[i].value];
+        if (v->kind == NN__V_ALIAS) v = &p->vals[v->alias];
         if (v->kind == NN__V_ARENA) v->last = p->nsteps - 1;
     }
     size_t n = 0;
@@ -166,6 +175,8 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
         p->vals[ids[i]].offset = t[i].offset;
         p->vals[ids[i]].data = (char *)p->arena + t[i].offset;
     }
+    for (int v = 0; v < g->nvalues; v++)
+        if (p->vals[v].kind == NN__V_ALIAS) p->vals[v].data = p->vals[p->vals[v].alias].data;
 done:
     free(t);
     free(ids);

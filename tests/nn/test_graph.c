@@ -2,7 +2,8 @@
  * test_graph.c - the graph passes on small in-memory models: topological order (nodes listed
  * consumers first), "name:k" references and control inputs, cycle detection naming a node on the
  * cycle, shape inference with the batch taken from the input, folding of a shape-only subgraph
- * (Shape -> StridedSlice -> Pack feeding a Reshape) into constants, dead nodes dropped, dtype
+ * (Shape -> StridedSlice -> Pack feeding a Reshape) into constants, copy-only ops as aliases of
+ * their input's bytes, dead nodes dropped, dtype
  * inference (float32 -> int32 by Cast -> bool by Equal), and the activation plan's figures.
  */
 #include <stdio.h>
@@ -80,7 +81,17 @@ static void test_order_and_folding(void)
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) continue;
         CHECK_INT_EQ(p.folded, 3);  /* Shape, StridedSlice, Pack */
-        CHECK_INT_EQ(p.nsteps, 5);  /* Reshape, ExpandDims, Cast, Equal, Identity; not the dead Sqrt */
+        CHECK_INT_EQ(p.nsteps, 3);  /* Reshape, Cast, Equal; not the dead Sqrt */
+        /* ExpandDims and Identity only rename r's bytes: aliases of r, which then lives to the end. */
+        int r = g.nodes[nn__graph_find(&g, "r")].out0;
+        const nn__value *ev = &p.vals[g.nodes[nn__graph_find(&g, "e")].out0];
+        CHECK_INT_EQ(ev->kind, NN__V_ALIAS);
+        CHECK_INT_EQ(ev->alias, r);
+        CHECK_INT_EQ(p.vals[g.outputs[1].value].kind, NN__V_ALIAS);
+        CHECK_INT_EQ(p.vals[g.outputs[1].value].alias, r);
+        CHECK(p.vals[g.outputs[1].value].data == p.vals[r].data);
+        CHECK_INT_EQ(p.vals[r].last, p.nsteps - 1);
+        CHECK_INT_EQ(p.vals[r].kind, NN__V_ARENA);  /* Reshape of the input itself is a copy */
         const nn__value *pv = &p.vals[g.nodes[nn__graph_find(&g, "p")].out0];
         CHECK_INT_EQ(pv->kind, NN__V_CONST);
         CHECK_INT_EQ(((const int32_t *)pv->data)[0], batch);  /* the batch comes from the input */
