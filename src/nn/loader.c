@@ -78,8 +78,8 @@ static int64_t dims_count(const nn__shape *s)
     int64_t n = 1;
     for (int i = 0; i < s->rank; i++) {
         if (s->d[i] < 0) return -1;
+        if (s->d[i] > 0 && n > MAX_ELEMS / s->d[i]) return -1;  /* checked before multiplying */
         n *= s->d[i];
-        if (n > MAX_ELEMS) return -1;
     }
     return n;
 }

@@ -32,9 +32,9 @@ static int reshape_shape(nn__exec *e)
     for (int i = 0; i < n; i++) {
         if (v[i] == -1 && neg < 0) neg = i;
         else if (v[i] < 0) return nn__node_err(e, NN_EINVAL, "bad target dimension %lld", (long long)v[i]);
+        else if (v[i] > 0 && known > ((int64_t)1 << 40) / v[i]) return nn__node_err(e, NN_EINVAL, "target too large");
         else known *= v[i];
         o.d[i] = v[i];
-        if (known > ((int64_t)1 << 40)) return nn__node_err(e, NN_EINVAL, "target too large");
     }
     if (neg >= 0) {
         if (known == 0 || total % known) return nn__node_err(e, NN_EINVAL, "cannot infer the -1 dimension");
