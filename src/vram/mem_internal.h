@@ -14,6 +14,10 @@ int vram__err(vram_error *err, int code, const char *fmt, ...)
 #endif
     ;
 
+/* Read the whole file at path into *out (a host buffer of *nout bytes, not NUL-terminated; free()
+ * it). Errors name the path: VRAM_EIO (cannot open: strerror, or "read error"), VRAM_ENOMEM. */
+int vram__read_file(const char *path, char **out, size_t *nout, vram_error *err);
+
 /* Host allocation used by the memory code: malloc/calloc/realloc that fail on demand in tests. */
 void *vram__malloc(size_t n);
 void *vram__calloc(size_t count, size_t size);

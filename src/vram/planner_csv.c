@@ -3,7 +3,6 @@
  * An optional header (a first data line that does not start with a digit), blank lines and lines
  * starting with '#' are skipped; CRLF is accepted. Errors name the file and the line.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,33 +106,11 @@ int vram_plan_csv_load(const char *path, vram_plan_tensor **t, size_t *n, vram_e
 {
     *t = NULL;
     *n = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return vram__err(err, VRAM_EIO, "%s: %s", path, strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            char *nb = vram__realloc(buf, nc);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return vram__err(err, VRAM_ENOMEM, "%s: out of host memory", path);
-            }
-            buf = nb;
-            cap = nc;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return vram__err(err, VRAM_EIO, "%s: read error", path);
-    }
-    int rc = vram_plan_csv_parse(buf, len, path, t, n, err);
+    char *buf;
+    size_t len;
+    int rc = vram__read_file(path, &buf, &len, err);
+    if (rc < 0) return rc;
+    rc = vram_plan_csv_parse(buf, len, path, t, n, err);
     free(buf);
     return rc;
 }

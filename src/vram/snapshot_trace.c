@@ -1,6 +1,5 @@
 /* snapshot_trace.c - the event trace parser (JSONL, vram.h "snapshots and traces"): each non-blank
  * line is one JSON object; errors name the file and the line. jansson parses each line. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,33 +101,11 @@ int vram_trace_load(const char *path, vram_trace_event **ev, size_t *n, vram_err
 {
     *ev = NULL;
     *n = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return vram__err(err, VRAM_EIO, "%s: %s", path, strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            char *nb = vram__realloc(buf, nc);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return vram__err(err, VRAM_ENOMEM, "%s: out of host memory", path);
-            }
-            buf = nb;
-            cap = nc;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return vram__err(err, VRAM_EIO, "%s: read error", path);
-    }
-    int rc = vram_trace_parse(buf, len, path, ev, n, err);
+    char *buf;
+    size_t len;
+    int rc = vram__read_file(path, &buf, &len, err);
+    if (rc < 0) return rc;
+    rc = vram_trace_parse(buf, len, path, ev, n, err);
     free(buf);
     return rc;
 }
