@@ -8,11 +8,11 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_internal.h"
 #include "vram.h"
 
 #define MAX_ENTRIES 32
@@ -84,18 +84,6 @@ void vram_rules_free(vram_rules_t *r) { free(r); }
 
 /* ---- parsing ----------------------------------------------------------------------------- */
 
-static int fail(vram_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-    }
-    return code;
-}
-
 static int check_keys(json_t *obj, const char *const *allowed, const char *file, const char *where,
                       vram_error *err)
 {
@@ -104,7 +92,7 @@ static int check_keys(json_t *obj, const char *const *allowed, const char *file,
     json_object_foreach(obj, key, v) {
         int ok = 0;
         for (const char *const *a = allowed; *a; a++) ok |= strcmp(key, *a) == 0;
-        if (!ok) return fail(err, VRAM_EINVAL, "%s: %s: unknown key '%s'", file, where, key);
+        if (!ok) return vram__err(err, VRAM_EINVAL, "%s: %s: unknown key '%s'", file, where, key);
     }
     return VRAM_OK;
 }
@@ -114,11 +102,12 @@ static int get_int(json_t *obj, const char *key, int lo, int hi, int required, i
 {
     json_t *v = json_object_get(obj, key);
     if (!v) {
-        if (required) return fail(err, VRAM_EINVAL, "%s: %s: missing '%s'", file, where, key);
+        if (required) return vram__err(err, VRAM_EINVAL, "%s: %s: missing '%s'", file, where, key);
         return VRAM_OK;
     }
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-        return fail(err, VRAM_EINVAL, "%s: %s.%s: must be an integer %d..%d", file, where, key, lo, hi);
+        return vram__err(err, VRAM_EINVAL, "%s: %s.%s: must be an integer %d..%d", file, where, key,
+                         lo, hi);
     *out = (int)json_integer_value(v);
     return VRAM_OK;
 }
@@ -129,7 +118,7 @@ static int get_bool(json_t *obj, const char *key, int *out, const char *file, co
     json_t *v = json_object_get(obj, key);
     if (!v) return VRAM_OK;
     if (!json_is_boolean(v))
-        return fail(err, VRAM_EINVAL, "%s: %s.%s: must be true or false", file, where, key);
+        return vram__err(err, VRAM_EINVAL, "%s: %s.%s: must be true or false", file, where, key);
     *out = json_is_true(v);
     return VRAM_OK;
 }
@@ -142,7 +131,8 @@ static int get_fraction(json_t *obj, const char *key, double lo, double hi, doub
     if (!v) return VRAM_OK;
     double x = json_is_number(v) ? json_number_value(v) : NAN;
     if (!(x > lo && x <= hi))
-        return fail(err, VRAM_EINVAL, "%s: %s.%s: must be a number > %g and <= %g", file, where, key, lo, hi);
+        return vram__err(err, VRAM_EINVAL, "%s: %s.%s: must be a number > %g and <= %g", file,
+                         where, key, lo, hi);
     *out = x;
     return VRAM_OK;
 }
@@ -150,25 +140,28 @@ static int get_fraction(json_t *obj, const char *key, double lo, double hi, doub
 static int parse_gpus(vram_rules_t *r, json_t *arr, const char *file, vram_error *err)
 {
     static const char *const keys[] = {"match", "memory_gib", "max_batch", "gradient_checkpointing", NULL};
-    if (!json_is_array(arr)) return fail(err, VRAM_EINVAL, "%s: gpus: must be an array", file);
+    if (!json_is_array(arr)) return vram__err(err, VRAM_EINVAL, "%s: gpus: must be an array", file);
     size_t n = json_array_size(arr);
-    if (n > MAX_ENTRIES) return fail(err, VRAM_EINVAL, "%s: gpus: at most %d entries", file, MAX_ENTRIES);
+    if (n > MAX_ENTRIES)
+        return vram__err(err, VRAM_EINVAL, "%s: gpus: at most %d entries", file, MAX_ENTRIES);
     gpu_entry entries[MAX_ENTRIES];
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(arr, i);
         char where[32];
         snprintf(where, sizeof where, "gpus[%zu]", i);
-        if (!json_is_object(e)) return fail(err, VRAM_EINVAL, "%s: %s: must be an object", file, where);
+        if (!json_is_object(e))
+            return vram__err(err, VRAM_EINVAL, "%s: %s: must be an object", file, where);
         int rc = check_keys(e, keys, file, where, err);
         if (rc < 0) return rc;
         gpu_entry *g = &entries[i];
         memset(g, 0, sizeof *g);
         g->from_config = (int)i;
         json_t *m = json_object_get(e, "match");
-        if (!m) return fail(err, VRAM_EINVAL, "%s: %s: missing 'match'", file, where);
+        if (!m) return vram__err(err, VRAM_EINVAL, "%s: %s: missing 'match'", file, where);
         if (!json_is_string(m) || json_string_length(m) == 0 || json_string_length(m) >= sizeof g->match)
-            return fail(err, VRAM_EINVAL, "%s: %s.match: must be a string of 1..%zu characters", file, where,
-                        sizeof g->match - 1);
+            return vram__err(err, VRAM_EINVAL,
+                             "%s: %s.match: must be a string of 1..%zu characters", file, where,
+                             sizeof g->match - 1);
         snprintf(g->match, sizeof g->match, "%s", json_string_value(m));
         if ((rc = get_int(e, "memory_gib", 0, MAX_GIB, 0, &g->memory_gib, file, where, err)) < 0) return rc;
         if ((rc = get_int(e, "max_batch", 1, MAX_BATCH_LIMIT, 1, &g->max_batch, file, where, err)) < 0) return rc;
@@ -187,15 +180,18 @@ static int parse_gpus(vram_rules_t *r, json_t *arr, const char *file, vram_error
 static int parse_tiers(vram_rules_t *r, json_t *arr, const char *file, vram_error *err)
 {
     static const char *const keys[] = {"min_gib", "max_batch", "gradient_checkpointing", NULL};
-    if (!json_is_array(arr)) return fail(err, VRAM_EINVAL, "%s: tiers: must be an array", file);
+    if (!json_is_array(arr))
+        return vram__err(err, VRAM_EINVAL, "%s: tiers: must be an array", file);
     size_t n = json_array_size(arr);
-    if (n == 0 || n > MAX_TIERS) return fail(err, VRAM_EINVAL, "%s: tiers: must hold 1..%d tiers", file, MAX_TIERS);
+    if (n == 0 || n > MAX_TIERS)
+        return vram__err(err, VRAM_EINVAL, "%s: tiers: must hold 1..%d tiers", file, MAX_TIERS);
     tier tiers[MAX_TIERS];
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_array_get(arr, i);
         char where[32];
         snprintf(where, sizeof where, "tiers[%zu]", i);
-        if (!json_is_object(e)) return fail(err, VRAM_EINVAL, "%s: %s: must be an object", file, where);
+        if (!json_is_object(e))
+            return vram__err(err, VRAM_EINVAL, "%s: %s: must be an object", file, where);
         int rc = check_keys(e, keys, file, where, err);
         if (rc < 0) return rc;
         tier *t = &tiers[i];
@@ -204,10 +200,12 @@ static int parse_tiers(vram_rules_t *r, json_t *arr, const char *file, vram_erro
         if ((rc = get_int(e, "max_batch", 1, MAX_BATCH_LIMIT, 1, &t->max_batch, file, where, err)) < 0) return rc;
         if ((rc = get_bool(e, "gradient_checkpointing", &t->ckpt, file, where, err)) < 0) return rc;
         if (i == 0 && t->min_gib != 0)
-            return fail(err, VRAM_EINVAL, "%s: tiers[0].min_gib: must be 0 so that every card has a tier", file);
+            return vram__err(err, VRAM_EINVAL,
+                             "%s: tiers[0].min_gib: must be 0 so that every card has a tier", file);
         if (i > 0 && t->min_gib <= tiers[i - 1].min_gib)
-            return fail(err, VRAM_EINVAL, "%s: %s.min_gib: must be greater than tiers[%zu].min_gib (%d)", file,
-                        where, i - 1, tiers[i - 1].min_gib);
+            return vram__err(err, VRAM_EINVAL,
+                             "%s: %s.min_gib: must be greater than tiers[%zu].min_gib (%d)", file,
+                             where, i - 1, tiers[i - 1].min_gib);
     }
     memcpy(r->tiers, tiers, n * sizeof tiers[0]);
     r->n_tiers = (int)n;
@@ -225,16 +223,17 @@ int vram_rules_parse(vram_rules_t *r, const char *text, size_t len, const char *
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return fail(err, VRAM_EINVAL, "%s: line %d, column %d: %s", name, je.line, je.column, je.text);
+        return vram__err(err, VRAM_EINVAL, "%s: line %d, column %d: %s", name, je.line, je.column,
+                         je.text);
     vram_rules_t *tmp = malloc(sizeof *tmp); /* parse into a copy: the rules change only on success */
     int rc = VRAM_ENOMEM;
     if (!tmp) {
-        fail(err, rc, "%s: out of memory", name);
+        vram__err(err, rc, "%s: out of memory", name);
         goto done;
     }
     *tmp = *r;
     if (!json_is_object(root)) {
-        rc = fail(err, VRAM_EINVAL, "%s: the top level must be a JSON object", name);
+        rc = vram__err(err, VRAM_EINVAL, "%s: the top level must be a JSON object", name);
         goto done;
     }
     if ((rc = check_keys(root, top_keys, name, "top level", err)) < 0) goto done;
@@ -243,7 +242,7 @@ int vram_rules_parse(vram_rules_t *r, const char *text, size_t len, const char *
     if ((v = json_object_get(root, "tiers")) && (rc = parse_tiers(tmp, v, name, err)) < 0) goto done;
     if ((v = json_object_get(root, "cpu"))) {
         if (!json_is_object(v)) {
-            rc = fail(err, VRAM_EINVAL, "%s: cpu: must be an object", name);
+            rc = vram__err(err, VRAM_EINVAL, "%s: cpu: must be an object", name);
             goto done;
         }
         if ((rc = check_keys(v, cpu_keys, name, "cpu", err)) < 0) goto done;
@@ -253,7 +252,7 @@ int vram_rules_parse(vram_rules_t *r, const char *text, size_t len, const char *
     }
     if ((v = json_object_get(root, "profile"))) {
         if (!json_is_object(v)) {
-            rc = fail(err, VRAM_EINVAL, "%s: profile: must be an object", name);
+            rc = vram__err(err, VRAM_EINVAL, "%s: profile: must be an object", name);
             goto done;
         }
         if ((rc = check_keys(v, profile_keys, name, "profile", err)) < 0) goto done;
@@ -278,18 +277,20 @@ done:
 int vram_rules_load(vram_rules_t *r, const char *path, vram_error *err)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, VRAM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return vram__err(err, VRAM_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *buf = malloc(MAX_CONFIG_BYTES + 1);
     if (!buf) {
         fclose(f);
-        return fail(err, VRAM_ENOMEM, "%s: out of memory", path);
+        return vram__err(err, VRAM_ENOMEM, "%s: out of memory", path);
     }
     size_t n = fread(buf, 1, MAX_CONFIG_BYTES + 1, f);
     int rerr = ferror(f);
     fclose(f);
     int rc;
-    if (rerr) rc = fail(err, VRAM_EIO, "%s: read error", path);
-    else if (n > MAX_CONFIG_BYTES) rc = fail(err, VRAM_EINVAL, "%s: larger than %d bytes", path, MAX_CONFIG_BYTES);
+    if (rerr)
+        rc = vram__err(err, VRAM_EIO, "%s: read error", path);
+    else if (n > MAX_CONFIG_BYTES)
+        rc = vram__err(err, VRAM_EINVAL, "%s: larger than %d bytes", path, MAX_CONFIG_BYTES);
     else rc = vram_rules_parse(r, buf, n, path, err);
     free(buf);
     return rc;

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +14,8 @@
 #include <unistd.h>
 
 #include "machine_internal.h"
+#include "mem_internal.h"
 #include "vram.h"
-
-static int fail(vram_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-    }
-    return code;
-}
 
 int vram_machine_detect(vram_machine *m, const vram_gpu_source *src, vram_error *err)
 {
@@ -55,7 +43,7 @@ int vram_machine_detect(vram_machine *m, const vram_gpu_source *src, vram_error 
         src->close(src->ctx);
     }
     vram_rules_t *r = vram_rules_create();
-    if (!r) return fail(err, VRAM_ENOMEM, "out of memory choosing the profile");
+    if (!r) return vram__err(err, VRAM_ENOMEM, "out of memory choosing the profile");
     vram_rules_select(r, m, &m->profile);
     vram_rules_free(r);
     return VRAM_OK;
@@ -128,11 +116,11 @@ int vram_machine_to_json(const vram_machine *m, char **out, vram_error *err)
                              gpus, "profile", vram__profile_json(&m->profile));
     if (!root || !cpu || !nvml || !gpus) {
         json_decref(root);
-        return fail(err, VRAM_ENOMEM, "out of memory writing the machine profile");
+        return vram__err(err, VRAM_ENOMEM, "out of memory writing the machine profile");
     }
     *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(root);
-    if (!*out) return fail(err, VRAM_ENOMEM, "out of memory writing the machine profile");
+    if (!*out) return vram__err(err, VRAM_ENOMEM, "out of memory writing the machine profile");
     return VRAM_OK;
 }
 
@@ -140,17 +128,20 @@ int vram_machine_to_json(const vram_machine *m, char **out, vram_error *err)
 static int make_parents(const char *path, vram_error *err)
 {
     char dir[4096];
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return fail(err, VRAM_EINVAL, "%s: path too long", path);
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return vram__err(err, VRAM_EINVAL, "%s: path too long", path);
     char *slash = strrchr(dir, '/');
     if (!slash || slash == dir) return VRAM_OK;
     *slash = '\0';
     for (char *p = dir + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST) return fail(err, VRAM_EIO, "%s: cannot create: %s", dir, strerror(errno));
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            return vram__err(err, VRAM_EIO, "%s: cannot create: %s", dir, strerror(errno));
         *p = '/';
     }
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) return fail(err, VRAM_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return vram__err(err, VRAM_EIO, "%s: cannot create: %s", dir, strerror(errno));
     return VRAM_OK;
 }
 
@@ -160,31 +151,33 @@ int vram__write_atomic(const char *path, const char *data, size_t len, vram_erro
     if (rc < 0) return rc;
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
-        return fail(err, VRAM_EINVAL, "%s: path too long", path);
+        return vram__err(err, VRAM_EINVAL, "%s: path too long", path);
     int fd = mkstemp(tmp);
-    if (fd < 0) return fail(err, VRAM_EIO, "%s: cannot create a temporary file: %s", path, strerror(errno));
+    if (fd < 0)
+        return vram__err(err, VRAM_EIO, "%s: cannot create a temporary file: %s", path,
+                         strerror(errno));
     size_t done = 0;
     while (done < len) {
         ssize_t w = write(fd, data + done, len - done);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
-            rc = fail(err, VRAM_EIO, "%s: write failed: %s", path, strerror(errno));
+            rc = vram__err(err, VRAM_EIO, "%s: write failed: %s", path, strerror(errno));
             goto fail_unlink;
         }
         done += (size_t)w;
     }
     if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-        rc = fail(err, VRAM_EIO, "%s: cannot sync: %s", path, strerror(errno));
+        rc = vram__err(err, VRAM_EIO, "%s: cannot sync: %s", path, strerror(errno));
         goto fail_unlink;
     }
     if (close(fd) != 0) {
         fd = -1;
-        rc = fail(err, VRAM_EIO, "%s: close failed: %s", path, strerror(errno));
+        rc = vram__err(err, VRAM_EIO, "%s: close failed: %s", path, strerror(errno));
         goto fail_unlink;
     }
     fd = -1;
     if (rename(tmp, path) != 0) {
-        rc = fail(err, VRAM_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+        rc = vram__err(err, VRAM_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
         goto fail_unlink;
     }
     return VRAM_OK;
@@ -203,7 +196,7 @@ int vram_machine_write(const vram_machine *m, const char *path, vram_error *err)
     char *with_nl = realloc(json, len + 2);
     if (!with_nl) {
         free(json);
-        return fail(err, VRAM_ENOMEM, "out of memory writing %s", path);
+        return vram__err(err, VRAM_ENOMEM, "out of memory writing %s", path);
     }
     with_nl[len] = '\n';
     with_nl[len + 1] = '\0';
@@ -218,7 +211,9 @@ int vram_machine_default_path(char *buf, size_t size, vram_error *err)
     int n;
     if (xdg && *xdg) n = snprintf(buf, size, "%s/ai-ml-pipeline/machine.json", xdg);
     else if (home && *home) n = snprintf(buf, size, "%s/.config/ai-ml-pipeline/machine.json", home);
-    else return fail(err, VRAM_ENOTFOUND, "neither XDG_CONFIG_HOME nor HOME is set: give --out FILE");
-    if (n < 0 || (size_t)n >= size) return fail(err, VRAM_EINVAL, "profile path too long");
+    else
+        return vram__err(err, VRAM_ENOTFOUND,
+                         "neither XDG_CONFIG_HOME nor HOME is set: give --out FILE");
+    if (n < 0 || (size_t)n >= size) return vram__err(err, VRAM_EINVAL, "profile path too long");
     return VRAM_OK;
 }

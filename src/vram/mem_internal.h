@@ -1,5 +1,7 @@
 /* mem_internal.h - helpers shared by the memory side of libvram (devices, pool, planner, swapper,
- * batch sizer, snapshots): error filling and host allocation with fault injection (STYLE.md #13). */
+ * batch sizer, snapshots): error filling and host allocation with fault injection (STYLE.md #13),
+ * reading a whole file. vram__err is also the error filler of the machine side (config, machine,
+ * metrics, serve). */
 #ifndef VRAM_MEM_INTERNAL_H
 #define VRAM_MEM_INTERNAL_H
 

@@ -13,19 +13,8 @@
 
 #include "machine_internal.h"
 #include "metrics_internal.h"
+#include "mem_internal.h"
 #include "vram.h"
-
-static int fail(vram_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-    }
-    return code;
-}
 
 /* ---- a growing text buffer -------------------------------------------------------------- */
 
@@ -211,7 +200,7 @@ int vram_metrics_render(const vram_machine *m, const vram_alloc_metrics *a, int 
     if (b.oom || !b.p) {
         free(b.p);
         *text = NULL;
-        return fail(err, VRAM_ENOMEM, "out of memory rendering metrics");
+        return vram__err(err, VRAM_ENOMEM, "out of memory rendering metrics");
     }
     *text = b.p;
     return VRAM_OK;
@@ -270,7 +259,7 @@ int vram_alloc_metrics_write(const char *path, const vram_alloc_metrics *a, int 
     json_t *root = json_pack("{s:o}", "allocators", vram__alloc_metrics_json(a, n));
     char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) : NULL;
     json_decref(root);
-    if (!text) return fail(err, VRAM_ENOMEM, "%s: out of memory", path);
+    if (!text) return vram__err(err, VRAM_ENOMEM, "%s: out of memory", path);
     int rc = vram__write_atomic(path, text, strlen(text), err);
     free(text);
     return rc;
@@ -282,16 +271,18 @@ int vram_alloc_metrics_parse(const char *text, size_t len, const char *name, vra
     if (!name) name = "stats";
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root) return fail(err, VRAM_EINVAL, "%s: line %d, column %d: %s", name, je.line, je.column, je.text);
+    if (!root)
+        return vram__err(err, VRAM_EINVAL, "%s: line %d, column %d: %s", name, je.line, je.column,
+                         je.text);
     int rc = VRAM_EINVAL;
     json_t *arr = json_object_get(root, "allocators");
     if (!json_is_object(root) || !json_is_array(arr)) {
-        fail(err, rc, "%s: expected {\"allocators\": [...]}", name);
+        vram__err(err, rc, "%s: expected {\"allocators\": [...]}", name);
         goto done;
     }
     size_t n = json_array_size(arr);
     if (n > (size_t)cap) {
-        fail(err, rc, "%s: allocators: at most %d entries", name, cap);
+        vram__err(err, rc, "%s: allocators: at most %d entries", name, cap);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -301,8 +292,8 @@ int vram_alloc_metrics_parse(const char *text, size_t len, const char *name, vra
         json_t *nm = json_object_get(e, "name");
         if (!json_is_object(e) || !json_is_string(nm) || json_string_length(nm) == 0 ||
             json_string_length(nm) >= sizeof a->name) {
-            fail(err, rc, "%s: allocators[%zu].name: must be a string of 1..%zu characters", name, i,
-                 sizeof a->name - 1);
+            vram__err(err, rc, "%s: allocators[%zu].name: must be a string of 1..%zu characters",
+                      name, i, sizeof a->name - 1);
             goto done;
         }
         snprintf(a->name, sizeof a->name, "%s", json_string_value(nm));
@@ -313,13 +304,15 @@ int vram_alloc_metrics_parse(const char *text, size_t len, const char *name, vra
             if (fields[f].k == DBL) {
                 double d = json_is_number(v) ? json_number_value(v) : -1;
                 if (!(d >= 0 && d <= 1)) {
-                    fail(err, rc, "%s: allocators[%zu].%s: must be a number 0..1", name, i, fields[f].key);
+                    vram__err(err, rc, "%s: allocators[%zu].%s: must be a number 0..1", name, i,
+                              fields[f].key);
                     goto done;
                 }
                 memcpy(dst, &d, sizeof d);
             } else {
                 if (!json_is_integer(v) || json_integer_value(v) < 0) {
-                    fail(err, rc, "%s: allocators[%zu].%s: must be an integer >= 0", name, i, fields[f].key);
+                    vram__err(err, rc, "%s: allocators[%zu].%s: must be an integer >= 0", name, i,
+                              fields[f].key);
                     goto done;
                 }
                 uint64_t u = (uint64_t)json_integer_value(v);
@@ -336,16 +329,16 @@ done:
 int vram_alloc_metrics_load(const char *path, vram_alloc_metrics *out, int cap, vram_error *err)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, VRAM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return vram__err(err, VRAM_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *buf = malloc(1 << 20);
     if (!buf) {
         fclose(f);
-        return fail(err, VRAM_ENOMEM, "%s: out of memory", path);
+        return vram__err(err, VRAM_ENOMEM, "%s: out of memory", path);
     }
     size_t n = fread(buf, 1, 1 << 20, f);
     int big = n == (1 << 20);
     fclose(f);
-    int rc = big ? fail(err, VRAM_EINVAL, "%s: larger than 1 MiB", path)
+    int rc = big ? vram__err(err, VRAM_EINVAL, "%s: larger than 1 MiB", path)
                  : vram_alloc_metrics_parse(buf, n, path, out, cap, err);
     free(buf);
     return rc;

@@ -17,6 +17,7 @@
 
 #include "machine_internal.h"
 #include "metrics_internal.h"
+#include "mem_internal.h"
 #include "vram.h"
 
 #define MAX_ALLOCATORS 16
@@ -42,18 +43,6 @@ typedef struct session {
     char *body;
     size_t len, sent;
 } session;
-
-static int fail(vram_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-    }
-    return code;
-}
 
 vram_server_options vram_server_defaults(void)
 {
@@ -274,20 +263,21 @@ vram_server_t *vram_server_create(const vram_server_options *o, vram_error *err)
     if (!o) o = &defaults;
     const char *bind = o->bind && *o->bind ? o->bind : "127.0.0.1";
     if (o->port < 0 || o->port > 65535) {
-        fail(err, VRAM_EINVAL, "port %d: must be 0..65535", o->port);
+        vram__err(err, VRAM_EINVAL, "port %d: must be 0..65535", o->port);
         return NULL;
     }
     if (strlen(bind) >= 64 || (o->token && strlen(o->token) >= 256)) {
-        fail(err, VRAM_EINVAL, "bind address or token too long");
+        vram__err(err, VRAM_EINVAL, "bind address or token too long");
         return NULL;
     }
     if (!is_loopback(bind) && !(o->token && *o->token)) {
-        fail(err, VRAM_EINVAL, "listening on %s (beyond loopback) needs a token: give --token T", bind);
+        vram__err(err, VRAM_EINVAL,
+                  "listening on %s (beyond loopback) needs a token: give --token T", bind);
         return NULL;
     }
     vram_server_t *s = calloc(1, sizeof *s);
     if (!s) {
-        fail(err, VRAM_ENOMEM, "out of memory");
+        vram__err(err, VRAM_ENOMEM, "out of memory");
         return NULL;
     }
     s->o = *o;
@@ -319,7 +309,8 @@ vram_server_t *vram_server_create(const vram_server_options *o, vram_error *err)
     info.port = CONTEXT_PORT_NO_LISTEN;
     s->ctx = lws_create_context(&info);
     if (!s->ctx) {
-        fail(err, VRAM_ENOMEM, "cannot create the HTTP context: %s", g_lws_error[0] ? g_lws_error : "libwebsockets failed");
+        vram__err(err, VRAM_ENOMEM, "cannot create the HTTP context: %s",
+                  g_lws_error[0] ? g_lws_error : "libwebsockets failed");
         goto fail;
     }
     memset(&info, 0, sizeof info);
@@ -330,8 +321,8 @@ vram_server_t *vram_server_create(const vram_server_options *o, vram_error *err)
     if (strchr(s->bind, '.')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     s->vhost = lws_create_vhost(s->ctx, &info);
     if (!s->vhost || lws_get_vhost_listen_port(s->vhost) <= 0) { /* an unknown interface name listens nowhere */
-        fail(err, VRAM_EIO, "cannot listen on %s:%d (address in use or not available)%s%s", s->bind, o->port,
-             g_lws_error[0] ? ": " : "", g_lws_error);
+        vram__err(err, VRAM_EIO, "cannot listen on %s:%d (address in use or not available)%s%s",
+                  s->bind, o->port, g_lws_error[0] ? ": " : "", g_lws_error);
         goto fail;
     }
     return s;
