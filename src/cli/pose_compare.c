@@ -103,13 +103,8 @@ int cmd_compare(int argc, char **argv)
         return 2;
     }
     pose_error err = {0};
-    char buf[4200];
-    if (!db && !(db = kin_default_db(buf, sizeof buf, PROG))) return 1;
-    pose_refstore_t *s = pose_refstore_open(db, &err);
-    if (!s) {
-        fprintf(stderr, PROG ": %s\n", err.msg);
-        return 1;
-    }
+    pose_refstore_t *s = kin_refstore_open(db, &err, PROG);
+    if (!s) return 1;
     pose_reference ref;
     int rc = pose_refstore_get(s, refname, &ref, &err);
     pose_refstore_close(s);

@@ -201,3 +201,23 @@ const char *kin_default_db(char *buf, size_t cap, const char *prog)
     }
     return buf;
 }
+
+pose_refstore_t *kin_refstore_open(const char *db, pose_error *err, const char *prog)
+{
+    char buf[4200];
+    if (!db && !(db = kin_default_db(buf, sizeof buf, prog))) return NULL;
+    pose_refstore_t *s = pose_refstore_open(db, err);
+    if (!s) fprintf(stderr, "%s: %s\n", prog, err->msg);
+    return s;
+}
+
+int kin_parse_direction(const char *v, int *dir, const char *prog)
+{
+    if (!strcmp(v, "up")) *dir = 1;
+    else if (!strcmp(v, "down")) *dir = -1;
+    else {
+        fprintf(stderr, "%s: --direction wants up or down, not '%s'\n", prog, v);
+        return -1;
+    }
+    return 0;
+}

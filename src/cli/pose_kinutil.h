@@ -1,5 +1,6 @@
-/* pose_kinutil.h - small helpers shared by `pose angles`, `pose reference` and `pose compare`:
- * atomic output files (temp + fsync + rename) and number parsing. */
+/* pose_kinutil.h - small helpers shared by `pose angles`, `pose reference`, `pose compare` and
+ * `pose reps`: atomic output files (temp + fsync + rename), number parsing, the angles input and the
+ * reference store. */
 #ifndef POSE_KINUTIL_H
 #define POSE_KINUTIL_H
 
@@ -47,7 +48,12 @@ void kin_input_defaults(kin_input *in);
 int kin_input_option(kin_input *in, int argc, char **argv, int *i, const char *prog);
 /* Reads and computes the angles. 0 or -1 (message printed, prefixed by prog). */
 int kin_input_angles(const kin_input *in, pose_angles *out, const char *prog);
+/* --direction up|down of the rep finder: *dir = 1 (up) or -1 (down). 0, or -1 with
+ * "prog: --direction wants up or down, not 'v'" printed. */
+int kin_parse_direction(const char *v, int *dir, const char *prog);
 /* The default reference database: $XDG_DATA_HOME/ai-ml-pipeline/pose.db or
  * ~/.local/share/ai-ml-pipeline/pose.db, creating the folders. NULL (message printed) on failure. */
 const char *kin_default_db(char *buf, size_t cap, const char *prog);
+/* Opens the reference store db (NULL: kin_default_db). NULL (message "prog: why" printed) on failure. */
+pose_refstore_t *kin_refstore_open(const char *db, pose_error *err, const char *prog);
 #endif

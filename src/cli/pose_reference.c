@@ -45,15 +45,6 @@ static void ref_usage(FILE *f)
             "exit: 0 success, 1 failure (bad input, not found, database error), 2 bad usage\n");
 }
 
-static pose_refstore_t *open_db(const char *db, pose_error *err)
-{
-    char buf[4200];
-    if (!db && !(db = kin_default_db(buf, sizeof buf, PROG))) return NULL;
-    pose_refstore_t *s = pose_refstore_open(db, err);
-    if (!s) fprintf(stderr, PROG ": %s\n", err->msg);
-    return s;
-}
-
 static int read_file(const char *path, char **buf, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -136,13 +127,7 @@ int cmd_reference(int argc, char **argv)
         } else if (!strcmp(a, "--name") && more) {
             newname = argv[++i];
         } else if (!strcmp(a, "--direction") && more) {
-            const char *v = argv[++i];
-            if (!strcmp(v, "up")) ro.reps.direction = 1;
-            else if (!strcmp(v, "down")) ro.reps.direction = -1;
-            else {
-                fprintf(stderr, PROG ": --direction wants up or down, not '%s'\n", v);
-                return 2;
-            }
+            if (kin_parse_direction(argv[++i], &ro.reps.direction, PROG)) return 2;
         } else if (!strcmp(a, "--min-range") && more) {
             if (kin_parse_double(argv[++i], &ro.reps.min_range) || ro.reps.min_range < 0) {
                 fprintf(stderr, PROG ": --min-range wants degrees >= 0, not '%s'\n", argv[i]);
@@ -196,7 +181,7 @@ int cmd_reference(int argc, char **argv)
         }
         pose_angles_free(&a);
         snprintf(r.source, sizeof r.source, "%s", from);
-        if (!(s = open_db(db, &err))) goto done;
+        if (!(s = kin_refstore_open(db, &err, PROG))) goto done;
         if (pose_refstore_put(s, &r, replace, &err) != POSE_OK) {
             fprintf(stderr, PROG " add: %s%s\n", err.msg,
                     err.code == POSE_EINVAL && strstr(err.msg, "exists") ? " (use --replace)" : "");
@@ -222,7 +207,7 @@ int cmd_reference(int argc, char **argv)
             }
             snprintf(r.name, sizeof r.name, "%s", newname);
         }
-        if (!(s = open_db(db, &err))) goto done;
+        if (!(s = kin_refstore_open(db, &err, PROG))) goto done;
         if (pose_refstore_put(s, &r, replace, &err) != POSE_OK) {
             fprintf(stderr, PROG " import: %s\n", err.msg);
             goto done;
@@ -230,7 +215,7 @@ int cmd_reference(int argc, char **argv)
         printf("imported '%s'\n", r.name);
         rc = 0;
     } else {
-        if (!(s = open_db(db, &err))) goto done;
+        if (!(s = kin_refstore_open(db, &err, PROG))) goto done;
         if (!strcmp(sub, "list")) {
             pose_reference *v;
             size_t n;

@@ -51,12 +51,7 @@ int cmd_reps(int argc, char **argv)
         } else if (!strcmp(a, "--out") && more) {
             out = argv[++i];
         } else if (!strcmp(a, "--direction") && more) {
-            const char *v = argv[++i];
-            if (!strcmp(v, "up") || !strcmp(v, "down")) ro.direction = v[0] == 'u' ? 1 : -1;
-            else {
-                fprintf(stderr, PROG ": --direction wants up or down, not '%s'\n", v);
-                return 2;
-            }
+            if (kin_parse_direction(argv[++i], &ro.direction, PROG)) return 2;
         } else if ((!strcmp(a, "--min-range") || !strcmp(a, "--min-duration")) && more) {
             double *d = a[6] == 'r' ? &ro.min_range : &ro.min_duration;
             if (kin_parse_double(argv[++i], d) || *d < 0) {
