@@ -1,13 +1,15 @@
 /*
- * vram_snapshot_plot.c - `vram snapshot-plot TRACE.jsonl [--out FILE.svg] [--width N]`: the memory
+ * vram_snapshot_plot.c - `vram snapshot-plot TRACE.jsonl [--out FILE.svg|png] [--width N]`: the memory
  * timeline of an allocation trace (the format of `vram sim`), live bytes stacked by tag, as SVG written
- * by hand (fprintf). The x axis is time when every event has one, else the event index; each of the
+ * by hand (fprintf) or as PNG (the same primitives drawn on plot_canvas.h, encoded by libavcodec).
+ * The x axis is time when every event has one, else the event index; each of the
  * columns shows the moment of its highest total, so peaks are never averaged away.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "plot_canvas.h"
 #include "vram.h"
 #include "vram_cmds.h"
 
@@ -19,10 +21,10 @@ static const char *palette[MAX_TAGS] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: vram snapshot-plot TRACE.jsonl [--out FILE.svg] [--width PIXELS]\n\n"
+            "usage: vram snapshot-plot TRACE.jsonl [--out FILE.svg|FILE.png] [--width PIXELS]\n\n"
             "Draw the memory timeline of an allocation trace (docs/VRAM.md \"Trace format\"): live bytes\n"
-            "stacked by tag, as SVG on stdout or in FILE.svg (written atomically).\n\n"
-            "  --out FILE.svg   where to write (default: stdout)\n"
+            "stacked by tag, as SVG on stdout or in FILE.svg, or as PNG in FILE.png (written atomically).\n\n"
+            "  --out FILE       where to write, SVG or PNG by the extension (default: SVG on stdout)\n"
             "  --width PIXELS   image width, 400..8000 (default 960)\n"
             "  --help           this text\n");
 }
@@ -122,46 +124,119 @@ static int build(plot *p, const char *path, const vram_trace_event *ev, size_t n
     return 0;
 }
 
-static void draw(FILE *f, const plot *p, const char *title, int width, int timed, double seconds, size_t n)
+/* The drawing backend: the layout below is computed once and each primitive goes either to SVG text
+ * (f) or to the raster canvas (cv) for PNG. */
+typedef struct sink {
+    FILE *f;
+    plot_canvas *cv;
+} sink;
+
+static void s_title(sink *o, int x, const char *title, const char *peak)
 {
-    int height = 420, x0 = 80, y0 = 40, w = width - 80 - 200, h = 320;
+    if (o->f) {
+        fprintf(o->f, "<text x=\"%d\" y=\"22\" font-size=\"14\">", x);
+        xml_text(o->f, title);
+        fprintf(o->f, " - peak %s live</text>\n", peak);
+        return;
+    }
+    char line[400];
+    snprintf(line, sizeof line, "%s - peak %s live", title, peak);
+    plot_canvas_text(o->cv, x, 22, 14, 0, "black", line);
+}
+
+static void s_grid(sink *o, int x1, double y, int x2, const char *label)
+{
+    if (o->f) {
+        fprintf(o->f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>", x1, y, x2, y);
+        fprintf(o->f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x1 - 6, y + 4, label);
+        return;
+    }
+    plot_canvas_line(o->cv, x1, y, x2, y, 1, "#ddd");
+    plot_canvas_text(o->cv, x1 - 6, y + 4, 12, 2, "black", label);
+}
+
+static void s_area(sink *o, const char *color, const double *xy, size_t n)
+{
+    if (o->f) {
+        fprintf(o->f, "<polygon class=\"tag\" fill=\"%s\" fill-opacity=\"0.85\" points=\"", color);
+        for (size_t k = 0; k < n; k++) fprintf(o->f, "%.1f,%.1f ", xy[2 * k], xy[2 * k + 1]);
+        fprintf(o->f, "\"/>\n");
+        return;
+    }
+    plot_canvas_polygon(o->cv, xy, n, color, 0.85);
+}
+
+static void s_legend(sink *o, int x, int y, const char *color, const char *name)
+{
+    if (o->f) {
+        fprintf(o->f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">", x, y,
+                color, x + 18, y + 11);
+        xml_text(o->f, name);
+        fprintf(o->f, "</text>\n");
+        return;
+    }
+    plot_canvas_rect(o->cv, x, y, 12, 12, color, 1);
+    plot_canvas_text(o->cv, x + 18, y + 11, 12, 0, "black", name);
+}
+
+static void s_axes(sink *o, int x0, int y0, int w, int h, const char *xlabel)
+{
+    if (o->f) {
+        fprintf(o->f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>", x0, y0 + h, x0 + w, y0 + h);
+        fprintf(o->f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", x0, y0, x0, y0 + h);
+        fprintf(o->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x0 + w / 2, y0 + h + 30, xlabel);
+        return;
+    }
+    plot_canvas_line(o->cv, x0, y0 + h, x0 + w, y0 + h, 1, "black");
+    plot_canvas_line(o->cv, x0, y0, x0, y0 + h, 1, "black");
+    plot_canvas_text(o->cv, x0 + w / 2, y0 + h + 30, 12, 1, "black", xlabel);
+}
+
+#define PLOT_HEIGHT 420
+
+static int draw(sink *o, const plot *p, const char *title, int width, int timed, double seconds, size_t n)
+{
+    int height = PLOT_HEIGHT, x0 = 80, y0 = 40, w = width - 80 - 200, h = 320;
     double top = p->peak ? (double)p->peak : 1;
     char buf[64];
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n", width, height, width, height);
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"22\" font-size=\"14\">", x0);
-    xml_text(f, title);
+    double *xy = malloc(p->cols * 4 * sizeof *xy);
+    if (!xy) return -1;
+    if (o->f) {
+        fprintf(o->f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        fprintf(o->f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                      "font-family=\"sans-serif\" font-size=\"12\">\n", width, height, width, height);
+        fprintf(o->f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+    }
     human(buf, sizeof buf, (double)p->peak);
-    fprintf(f, " - peak %s live</text>\n", buf);
+    s_title(o, x0, title, buf);
     for (int k = 0; k <= 4; k++) { /* grid and y labels */
-        double y = y0 + h - (double)h * k / 4;
         human(buf, sizeof buf, top * k / 4);
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>", x0, y, x0 + w, y);
-        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", x0 - 6, y + 4, buf);
+        s_grid(o, x0, y0 + h - (double)h * k / 4, x0 + w, buf);
     }
     for (int t = 0; t < p->ntags; t++) { /* one polygon per tag, stacked */
-        fprintf(f, "<polygon class=\"tag\" fill=\"%s\" fill-opacity=\"0.85\" points=\"", palette[t]);
-        for (size_t c = 0; c < p->cols; c++) {
+        size_t m = 0;
+        for (size_t c = 0; c < p->cols; c++, m++) {
             uint64_t below = 0;
             for (int k = 0; k <= t; k++) below += p->maxs[c * MAX_TAGS + k];
-            fprintf(f, "%.1f,%.1f ", x0 + ((double)c + 0.5) * w / (double)p->cols, y0 + h - (double)below / top * h);
+            xy[2 * m] = x0 + ((double)c + 0.5) * w / (double)p->cols;
+            xy[2 * m + 1] = y0 + h - (double)below / top * h;
         }
-        for (size_t c = p->cols; c-- > 0;) {
+        for (size_t c = p->cols; c-- > 0; m++) {
             uint64_t below = 0;
             for (int k = 0; k < t; k++) below += p->maxs[c * MAX_TAGS + k];
-            fprintf(f, "%.1f,%.1f ", x0 + ((double)c + 0.5) * w / (double)p->cols, y0 + h - (double)below / top * h);
+            xy[2 * m] = x0 + ((double)c + 0.5) * w / (double)p->cols;
+            xy[2 * m + 1] = y0 + h - (double)below / top * h;
         }
-        fprintf(f, "\"/>\n<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">",
-                x0 + w + 20, y0 + 20 * t, palette[t], x0 + w + 38, y0 + 20 * t + 11);
-        xml_text(f, p->tags[t]);
-        fprintf(f, "</text>\n");
+        s_area(o, palette[t], xy, m);
+        s_legend(o, x0 + w + 20, y0 + 20 * t, palette[t], p->tags[t]);
     }
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>", x0, y0 + h, x0 + w, y0 + h);
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", x0, y0, x0, y0 + h);
-    if (timed) fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">time (0 .. %.3f s)</text>\n", x0 + w / 2, y0 + h + 30, seconds);
-    else fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">event (1 .. %zu)</text>\n", x0 + w / 2, y0 + h + 30, n);
-    fprintf(f, "</svg>\n");
+    free(xy);
+    char label[96];
+    if (timed) snprintf(label, sizeof label, "time (0 .. %.3f s)", seconds);
+    else snprintf(label, sizeof label, "event (1 .. %zu)", n);
+    s_axes(o, x0, y0, w, h, label);
+    if (o->f) fprintf(o->f, "</svg>\n");
+    return 0;
 }
 
 int cmd_snapshot_plot(int argc, char **argv)
@@ -197,6 +272,10 @@ int cmd_snapshot_plot(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (out && plot_format_of(out) == PLOT_UNKNOWN) {
+        fprintf(stderr, "vram snapshot-plot: --out '%s': name the file *.svg or *.png (the format follows the extension)\n", out);
+        return 2;
+    }
     vram_error err = {0};
     vram_trace_event *ev = NULL;
     size_t n = 0;
@@ -222,14 +301,33 @@ int cmd_snapshot_plot(int argc, char **argv)
         fprintf(stderr, "vram snapshot-plot: %s\n", why);
         goto done;
     }
+    const char *base = strrchr(in, '/');
+    double seconds = n ? ev[n - 1].time - ev[0].time : 0;
+    if (out && plot_format_of(out) == PLOT_PNG) {
+        plot_canvas cv;
+        sink o = {NULL, &cv};
+        if (plot_canvas_init(&cv, width, PLOT_HEIGHT) < 0 || draw(&o, &p, base ? base + 1 : in, width, timed, seconds, n) < 0) {
+            plot_canvas_free(&cv);
+            fprintf(stderr, "vram snapshot-plot: out of memory\n");
+            goto done;
+        }
+        int bad = plot_canvas_write_png(&cv, out, why, sizeof why);
+        plot_canvas_free(&cv);
+        if (bad < 0) {
+            fprintf(stderr, "vram snapshot-plot: %s\n", why);
+            goto done;
+        }
+        rc = 0;
+        goto done;
+    }
     FILE *f = open_memstream(&svg, &len);
     if (!f) {
         fprintf(stderr, "vram snapshot-plot: out of memory\n");
         goto done;
     }
-    const char *base = strrchr(in, '/');
-    draw(f, &p, base ? base + 1 : in, width, timed, n ? ev[n - 1].time - ev[0].time : 0, n);
-    if (fclose(f) != 0 || !svg) {
+    sink o = {f, NULL};
+    int drawn = draw(&o, &p, base ? base + 1 : in, width, timed, seconds, n);
+    if (fclose(f) != 0 || !svg || drawn < 0) {
         fprintf(stderr, "vram snapshot-plot: out of memory\n");
         goto done;
     }
