@@ -54,6 +54,24 @@ static int32_t floordiv_i32(int32_t a, int32_t b)
     return (r != 0 && ((r < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/* The cases of row_f32 and row_i32 that are the same C for both types (no arithmetic, so no int32
+ * wrapping to care about): max/min into y, the comparisons into the bool output yb. They use the
+ * locals and parameters of those two functions (a, sa, b, sb, y, yb, n, i). */
+#define ROW_MAX_MIN_CASES                                                                          \
+    case NN__BIN_MAXIMUM:                                                                          \
+        for (i = 0; i < n; i++) y[i] = a[i * sa] > b[i * sb] ? a[i * sa] : b[i * sb];              \
+        break;                                                                                     \
+    case NN__BIN_MINIMUM:                                                                          \
+        for (i = 0; i < n; i++) y[i] = a[i * sa] < b[i * sb] ? a[i * sa] : b[i * sb];              \
+        break;
+#define ROW_COMPARE_CASES                                                                          \
+    case NN__BIN_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] == b[i * sb]; break;             \
+    case NN__BIN_NOT_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] != b[i * sb]; break;         \
+    case NN__BIN_GREATER: for (i = 0; i < n; i++) yb[i] = a[i * sa] > b[i * sb]; break;            \
+    case NN__BIN_GREATER_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] >= b[i * sb]; break;     \
+    case NN__BIN_LESS: for (i = 0; i < n; i++) yb[i] = a[i * sa] < b[i * sb]; break;               \
+    case NN__BIN_LESS_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] <= b[i * sb]; break;
+
 static void row_f32(nn__binop op, const float *a, int64_t sa, const float *b, int64_t sb, void *yv,
                     int64_t n)
 {
@@ -66,24 +84,14 @@ static void row_f32(nn__binop op, const float *a, int64_t sa, const float *b, in
     case NN__BIN_MUL: for (i = 0; i < n; i++) y[i] = a[i * sa] * b[i * sb]; break;
     case NN__BIN_REALDIV: for (i = 0; i < n; i++) y[i] = a[i * sa] / b[i * sb]; break;
     case NN__BIN_FLOORDIV: for (i = 0; i < n; i++) y[i] = floorf(a[i * sa] / b[i * sb]); break;
-    case NN__BIN_MAXIMUM:
-        for (i = 0; i < n; i++) y[i] = a[i * sa] > b[i * sb] ? a[i * sa] : b[i * sb];
-        break;
-    case NN__BIN_MINIMUM:
-        for (i = 0; i < n; i++) y[i] = a[i * sa] < b[i * sb] ? a[i * sa] : b[i * sb];
-        break;
+    ROW_MAX_MIN_CASES
     case NN__BIN_SQUARED_DIFFERENCE:
         for (i = 0; i < n; i++) {
             float d = a[i * sa] - b[i * sb];
             y[i] = d * d;
         }
         break;
-    case NN__BIN_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] == b[i * sb]; break;
-    case NN__BIN_NOT_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] != b[i * sb]; break;
-    case NN__BIN_GREATER: for (i = 0; i < n; i++) yb[i] = a[i * sa] > b[i * sb]; break;
-    case NN__BIN_GREATER_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] >= b[i * sb]; break;
-    case NN__BIN_LESS: for (i = 0; i < n; i++) yb[i] = a[i * sa] < b[i * sb]; break;
-    case NN__BIN_LESS_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] <= b[i * sb]; break;
+    ROW_COMPARE_CASES
     default: assert(0 && "op not defined on float32");
     }
 }
@@ -109,24 +117,14 @@ static void row_i32(nn__binop op, const int32_t *a, int64_t sa, const int32_t *b
     case NN__BIN_FLOORDIV:
         for (i = 0; i < n; i++) y[i] = floordiv_i32(a[i * sa], b[i * sb]);
         break;
-    case NN__BIN_MAXIMUM:
-        for (i = 0; i < n; i++) y[i] = a[i * sa] > b[i * sb] ? a[i * sa] : b[i * sb];
-        break;
-    case NN__BIN_MINIMUM:
-        for (i = 0; i < n; i++) y[i] = a[i * sa] < b[i * sb] ? a[i * sa] : b[i * sb];
-        break;
+    ROW_MAX_MIN_CASES
     case NN__BIN_SQUARED_DIFFERENCE:
         for (i = 0; i < n; i++) {
             uint32_t d = (uint32_t)a[i * sa] - (uint32_t)b[i * sb];
             y[i] = (int32_t)(d * d);
         }
         break;
-    case NN__BIN_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] == b[i * sb]; break;
-    case NN__BIN_NOT_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] != b[i * sb]; break;
-    case NN__BIN_GREATER: for (i = 0; i < n; i++) yb[i] = a[i * sa] > b[i * sb]; break;
-    case NN__BIN_GREATER_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] >= b[i * sb]; break;
-    case NN__BIN_LESS: for (i = 0; i < n; i++) yb[i] = a[i * sa] < b[i * sb]; break;
-    case NN__BIN_LESS_EQUAL: for (i = 0; i < n; i++) yb[i] = a[i * sa] <= b[i * sb]; break;
+    ROW_COMPARE_CASES
     default: assert(0 && "op not defined on int32");
     }
 }
