@@ -4,11 +4,11 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_internal.h"
 #include "pose.h"
 
 struct pose_csv {
@@ -19,18 +19,6 @@ struct pose_csv {
     char tmp[1040];
 };
 
-static int fail(pose_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 static void num(FILE *fp, double v, int dec)
 {
     if (isfinite(v)) fprintf(fp, ",%.*f", dec, v);
@@ -40,13 +28,13 @@ static void num(FILE *fp, double v, int dec)
 pose_csv_t *pose_csv_open(const char *path, const pose_stream_desc *d, pose_error *err)
 {
     if (!path || !*path || !d || d->n_keypoints <= 0 || d->n_keypoints > POSE_MAX_KEYPOINTS) {
-        fail(err, POSE_EINVAL, "csv: bad arguments (path and a stream with 1..%d keypoints)",
-             POSE_MAX_KEYPOINTS);
+        pose__err(err, POSE_EINVAL, "csv: bad arguments (path and a stream with 1..%d keypoints)",
+                  POSE_MAX_KEYPOINTS);
         return NULL;
     }
     pose_csv_t *w = calloc(1, sizeof *w);
     if (!w) {
-        fail(err, POSE_ENOMEM, "%s: out of memory", path);
+        pose__err(err, POSE_ENOMEM, "%s: out of memory", path);
         return NULL;
     }
     snprintf(w->path, sizeof w->path, "%s", path);
@@ -55,7 +43,7 @@ pose_csv_t *pose_csv_open(const char *path, const pose_stream_desc *d, pose_erro
     w->has_world = d->has_world;
     w->fp = fopen(w->tmp, "w");
     if (!w->fp) {
-        fail(err, POSE_EIO, "%s: cannot create: %s", w->tmp, strerror(errno));
+        pose__err(err, POSE_EIO, "%s: cannot create: %s", w->tmp, strerror(errno));
         free(w);
         return NULL;
     }
@@ -76,7 +64,7 @@ pose_csv_t *pose_csv_open(const char *path, const pose_stream_desc *d, pose_erro
 int pose_csv_write(pose_csv_t *w, const pose_result *r, pose_error *err)
 {
     if (!w || !r || r->n_persons < 0 || r->n_persons > POSE_MAX_PERSONS)
-        return fail(err, POSE_EINVAL, "csv: bad frame result");
+        return pose__err(err, POSE_EINVAL, "csv: bad frame result");
     for (int i = 0; i < r->n_persons; i++) {
         const pose_person *p = &r->persons[i];
         fprintf(w->fp, "%lld,%.6f,%d", (long long)r->index, r->t, p->id);
@@ -94,7 +82,7 @@ int pose_csv_write(pose_csv_t *w, const pose_result *r, pose_error *err)
                     num(w->fp, p->has_world && k < p->n_keypoints ? p->world[k][c] : NAN, 4);
         fputc('\n', w->fp);
     }
-    if (ferror(w->fp)) return fail(err, POSE_EIO, "%s: write failed", w->tmp);
+    if (ferror(w->fp)) return pose__err(err, POSE_EIO, "%s: write failed", w->tmp);
     return 0;
 }
 
@@ -102,10 +90,13 @@ int pose_csv_close(pose_csv_t *w, pose_error *err)
 {
     if (!w) return 0;
     int rc = 0;
-    if (fflush(w->fp) != 0 || ferror(w->fp)) rc = fail(err, POSE_EIO, "%s: write failed: %s", w->tmp, strerror(errno));
-    if (fclose(w->fp) != 0 && rc == 0) rc = fail(err, POSE_EIO, "%s: close failed: %s", w->tmp, strerror(errno));
+    if (fflush(w->fp) != 0 || ferror(w->fp))
+        rc = pose__err(err, POSE_EIO, "%s: write failed: %s", w->tmp, strerror(errno));
+    if (fclose(w->fp) != 0 && rc == 0)
+        rc = pose__err(err, POSE_EIO, "%s: close failed: %s", w->tmp, strerror(errno));
     if (rc == 0 && rename(w->tmp, w->path) != 0)
-        rc = fail(err, POSE_EIO, "%s: cannot rename to %s: %s", w->tmp, w->path, strerror(errno));
+        rc = pose__err(err, POSE_EIO, "%s: cannot rename to %s: %s", w->tmp, w->path,
+                       strerror(errno));
     if (rc != 0) remove(w->tmp);
     free(w);
     return rc;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error_internal.h"
 #include "pose.h"
 
 struct pose_jsonl {
@@ -32,18 +33,6 @@ static size_t line_capacity(int n_keypoints)
 {
     size_t per_person = 200 + (size_t)n_keypoints * (3 * 24 + 4) * 2;
     return 256 + POSE_MAX_PERSONS * per_person;
-}
-
-static int fail(pose_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
 }
 
 /* Writes all of buf: one write() in the normal case; loops only on a short write or EINTR. */
@@ -85,8 +74,8 @@ static void num(pose_jsonl_t *w, double v, int dec)
 pose_jsonl_t *pose_jsonl_open(const char *path, const pose_stream_desc *d, pose_error *err)
 {
     if (!path || !d || d->n_keypoints <= 0 || d->n_keypoints > POSE_MAX_KEYPOINTS) {
-        fail(err, POSE_EINVAL, "jsonl: bad arguments (path and a stream with 1..%d keypoints)",
-             POSE_MAX_KEYPOINTS);
+        pose__err(err, POSE_EINVAL, "jsonl: bad arguments (path and a stream with 1..%d keypoints)",
+                  POSE_MAX_KEYPOINTS);
         return NULL;
     }
     pose_jsonl_t *w = calloc(1, sizeof *w);
@@ -123,7 +112,7 @@ pose_jsonl_t *pose_jsonl_open(const char *path, const pose_stream_desc *d, pose_
     } else {
         w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (w->fd < 0) {
-            fail(err, POSE_EIO, "%s: cannot create: %s", path, strerror(errno));
+            pose__err(err, POSE_EIO, "%s: cannot create: %s", path, strerror(errno));
             goto fail;
         }
     }
@@ -132,14 +121,14 @@ pose_jsonl_t *pose_jsonl_open(const char *path, const pose_stream_desc *d, pose_
     memcpy(w->buf, hs, hl);
     w->buf[hl] = '\n';
     if (write_all(w->fd, w->buf, hl + 1) != 0) {
-        fail(err, POSE_EIO, "%s: write failed: %s", path, strerror(errno));
+        pose__err(err, POSE_EIO, "%s: write failed: %s", path, strerror(errno));
         goto fail;
     }
     free(hs);
     json_decref(hdr);
     return w;
 oom:
-    fail(err, POSE_ENOMEM, "%s: out of memory", path ? path : "jsonl");
+    pose__err(err, POSE_ENOMEM, "%s: out of memory", path ? path : "jsonl");
 fail:
     free(hs);
     json_decref(hdr);
@@ -152,7 +141,7 @@ fail:
 int pose_jsonl_write(pose_jsonl_t *w, const pose_result *r, pose_error *err)
 {
     if (!w || !r || r->n_persons < 0 || r->n_persons > POSE_MAX_PERSONS)
-        return fail(err, POSE_EINVAL, "jsonl: bad frame result");
+        return pose__err(err, POSE_EINVAL, "jsonl: bad frame result");
     w->len = 0;
     w->overflow = 0;
     put(w, "{\"type\":\"frame\",\"index\":%lld,\"t\":", (long long)r->index);
@@ -194,9 +183,11 @@ int pose_jsonl_write(pose_jsonl_t *w, const pose_result *r, pose_error *err)
         put(w, "}");
     }
     put(w, "]}\n");
-    if (w->overflow) return fail(err, POSE_EINVAL, "%s: frame %lld: line too long", w->path, (long long)r->index);
+    if (w->overflow)
+        return pose__err(err, POSE_EINVAL, "%s: frame %lld: line too long", w->path,
+                         (long long)r->index);
     if (write_all(w->fd, w->buf, w->len) != 0)
-        return fail(err, POSE_EIO, "%s: write failed: %s", w->path, strerror(errno));
+        return pose__err(err, POSE_EIO, "%s: write failed: %s", w->path, strerror(errno));
     return 0;
 }
 
@@ -207,9 +198,9 @@ int pose_jsonl_close(pose_jsonl_t *w, pose_error *err)
     if (!w->is_stdout) {
         struct stat st;
         if (fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode) && fsync(w->fd) != 0)
-            rc = fail(err, POSE_EIO, "%s: fsync failed: %s", w->path, strerror(errno));
+            rc = pose__err(err, POSE_EIO, "%s: fsync failed: %s", w->path, strerror(errno));
         if (close(w->fd) != 0 && rc == 0)
-            rc = fail(err, POSE_EIO, "%s: close failed: %s", w->path, strerror(errno));
+            rc = pose__err(err, POSE_EIO, "%s: close failed: %s", w->path, strerror(errno));
     }
     free(w->buf);
     free(w);

@@ -6,13 +6,13 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "error_internal.h"
 #include "pose.h"
 
 typedef struct frame_rec {
@@ -43,16 +43,6 @@ struct pose_frames {
     int64_t *ids; /* distinct, sorted */
     size_t nids;
 };
-
-static void seterr(pose_error *err, int code, const char *fmt, ...)
-{
-    if (!err) return;
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -114,13 +104,13 @@ static int parse_header(pose_frames_t *f, json_t *o, const char *name, size_t li
 {
     json_t *names = json_object_get(o, "keypoint_names");
     if (!json_is_array(names) || json_array_size(names) == 0) {
-        seterr(err, POSE_EINVAL, "%s:%zu: header has no \"keypoint_names\" array", name, line);
+        pose__err(err, POSE_EINVAL, "%s:%zu: header has no \"keypoint_names\" array", name, line);
         return POSE_EINVAL;
     }
     f->nkp = json_array_size(names);
     if (f->nkp > 4096) {
-        seterr(err, POSE_EINVAL, "%s:%zu: header has %zu keypoint names (at most 4096)", name, line,
-               f->nkp);
+        pose__err(err, POSE_EINVAL, "%s:%zu: header has %zu keypoint names (at most 4096)", name,
+                  line, f->nkp);
         return POSE_EINVAL;
     }
     f->names = calloc(f->nkp, sizeof *f->names);
@@ -128,7 +118,8 @@ static int parse_header(pose_frames_t *f, json_t *o, const char *name, size_t li
     for (size_t i = 0; i < f->nkp; i++) {
         json_t *s = json_array_get(names, i);
         if (!json_is_string(s)) {
-            seterr(err, POSE_EINVAL, "%s:%zu: keypoint_names[%zu] is not a string", name, line, i);
+            pose__err(err, POSE_EINVAL, "%s:%zu: keypoint_names[%zu] is not a string", name, line,
+                      i);
             return POSE_EINVAL;
         }
         if (!(f->names[i] = strdup(json_string_value(s)))) goto nomem;
@@ -146,7 +137,7 @@ static int parse_header(pose_frames_t *f, json_t *o, const char *name, size_t li
     if (json_is_number(fps) && json_number_value(fps) > 0) f->fps = json_number_value(fps);
     return POSE_OK;
 nomem:
-    seterr(err, POSE_ENOMEM, "%s:%zu: out of memory", name, line);
+    pose__err(err, POSE_ENOMEM, "%s:%zu: out of memory", name, line);
     return POSE_ENOMEM;
 }
 
@@ -155,31 +146,32 @@ static int parse_triples(pose_frames_t *f, json_t *a, const char *what, size_t p
                          const char *name, size_t line, pose_error *err)
 {
     if (!json_is_array(a)) {
-        seterr(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s is not an array", name, line, pi, what);
+        pose__err(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s is not an array", name, line, pi,
+                  what);
         return POSE_EINVAL;
     }
     if (json_array_size(a) != f->nkp) {
-        seterr(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s has %zu points, the header names %zu",
-               name, line, pi, what, json_array_size(a), f->nkp);
+        pose__err(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s has %zu points, the header names %zu",
+                  name, line, pi, what, json_array_size(a), f->nkp);
         return POSE_EINVAL;
     }
     if (grow((void **)&f->vals, &f->capvals, f->nvals + f->nkp * 3, sizeof(double))) {
-        seterr(err, POSE_ENOMEM, "%s:%zu: out of memory", name, line);
+        pose__err(err, POSE_ENOMEM, "%s:%zu: out of memory", name, line);
         return POSE_ENOMEM;
     }
     *off = f->nvals;
     for (size_t k = 0; k < f->nkp; k++) {
         json_t *p = json_array_get(a, k);
         if (!json_is_array(p) || json_array_size(p) != 3) {
-            seterr(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s[%zu] is not a [a,b,c] triple", name,
-                   line, pi, what, k);
+            pose__err(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s[%zu] is not a [a,b,c] triple",
+                      name, line, pi, what, k);
             return POSE_EINVAL;
         }
         for (size_t c = 0; c < 3; c++) {
             double v;
             if (num_or_null(json_array_get(p, c), &v)) {
-                seterr(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s[%zu][%zu] is not a number", name,
-                       line, pi, what, k, c);
+                pose__err(err, POSE_EINVAL, "%s:%zu: persons[%zu].%s[%zu][%zu] is not a number",
+                          name, line, pi, what, k, c);
                 return POSE_EINVAL;
             }
             f->vals[f->nvals + k * 3 + c] = v;
@@ -194,23 +186,23 @@ static int parse_frame(pose_frames_t *f, json_t *o, const char *name, size_t lin
     json_t *t = json_object_get(o, "t"), *idx = json_object_get(o, "index");
     json_t *ps = json_object_get(o, "persons");
     if (!json_is_number(t) || !isfinite(json_number_value(t))) {
-        seterr(err, POSE_EINVAL, "%s:%zu: frame has no numeric \"t\"", name, line);
+        pose__err(err, POSE_EINVAL, "%s:%zu: frame has no numeric \"t\"", name, line);
         return POSE_EINVAL;
     }
     if (!json_is_array(ps)) {
-        seterr(err, POSE_EINVAL, "%s:%zu: frame has no \"persons\" array", name, line);
+        pose__err(err, POSE_EINVAL, "%s:%zu: frame has no \"persons\" array", name, line);
         return POSE_EINVAL;
     }
     double tv = json_number_value(t);
     if (f->nframes && tv < f->frames[f->nframes - 1].t) {
-        seterr(err, POSE_EINVAL, "%s:%zu: t %.6g goes back in time (previous frame %.6g)", name,
-               line, tv, f->frames[f->nframes - 1].t);
+        pose__err(err, POSE_EINVAL, "%s:%zu: t %.6g goes back in time (previous frame %.6g)", name,
+                  line, tv, f->frames[f->nframes - 1].t);
         return POSE_EINVAL;
     }
     if (grow((void **)&f->frames, &f->capframes, f->nframes + 1, sizeof(frame_rec)) ||
         grow((void **)&f->persons, &f->cappersons, f->npersons + json_array_size(ps),
              sizeof(person_rec))) {
-        seterr(err, POSE_ENOMEM, "%s:%zu: out of memory", name, line);
+        pose__err(err, POSE_ENOMEM, "%s:%zu: out of memory", name, line);
         return POSE_ENOMEM;
     }
     frame_rec *fr = &f->frames[f->nframes];
@@ -221,20 +213,21 @@ static int parse_frame(pose_frames_t *f, json_t *o, const char *name, size_t lin
     for (size_t i = 0; i < json_array_size(ps); i++) {
         json_t *p = json_array_get(ps, i);
         if (!json_is_object(p)) {
-            seterr(err, POSE_EINVAL, "%s:%zu: persons[%zu] is not an object", name, line, i);
+            pose__err(err, POSE_EINVAL, "%s:%zu: persons[%zu] is not an object", name, line, i);
             return POSE_EINVAL;
         }
         json_t *id = json_object_get(p, "id");
         if (!json_is_integer(id)) {
-            seterr(err, POSE_EINVAL, "%s:%zu: persons[%zu] has no integer \"id\"", name, line, i);
+            pose__err(err, POSE_EINVAL, "%s:%zu: persons[%zu] has no integer \"id\"", name, line,
+                      i);
             return POSE_EINVAL;
         }
         person_rec *pr = &f->persons[f->npersons];
         pr->id = (int64_t)json_integer_value(id);
         for (size_t q = fr->first; q < f->npersons; q++)
             if (f->persons[q].id == pr->id) {
-                seterr(err, POSE_EINVAL, "%s:%zu: person id %lld appears twice in the frame", name,
-                       line, (long long)pr->id);
+                pose__err(err, POSE_EINVAL, "%s:%zu: person id %lld appears twice in the frame",
+                          name, line, (long long)pr->id);
                 return POSE_EINVAL;
             }
         int rc = parse_triples(f, json_object_get(p, "keypoints"), "keypoints", i, &pr->kp, name,
@@ -278,7 +271,7 @@ pose_frames_t *pose_frames_parse(const char *buf, size_t len, const char *name, 
     if (!name) name = "<frames>";
     pose_frames_t *f = calloc(1, sizeof *f);
     if (!f) {
-        seterr(err, POSE_ENOMEM, "%s: out of memory", name);
+        pose__err(err, POSE_ENOMEM, "%s: out of memory", name);
         return NULL;
     }
     size_t line = 0, pos = 0;
@@ -295,18 +288,18 @@ pose_frames_t *pose_frames_parse(const char *buf, size_t len, const char *name, 
         json_error_t je;
         json_t *o = json_loadb(s, l, 0, &je);
         if (!o) {
-            seterr(err, POSE_EINVAL, "%s:%zu: bad JSON at column %d: %s", name, line, je.column,
-                   je.text);
+            pose__err(err, POSE_EINVAL, "%s:%zu: bad JSON at column %d: %s", name, line, je.column,
+                      je.text);
             goto fail;
         }
         const char *type = json_string_value(json_object_get(o, "type"));
         int rc;
         if (!json_is_object(o) || !type) {
-            seterr(err, POSE_EINVAL, "%s:%zu: not an object with a \"type\"", name, line);
+            pose__err(err, POSE_EINVAL, "%s:%zu: not an object with a \"type\"", name, line);
             rc = POSE_EINVAL;
         } else if (strcmp(type, "header") == 0) {
             if (have_header) {
-                seterr(err, POSE_EINVAL, "%s:%zu: a second header line", name, line);
+                pose__err(err, POSE_EINVAL, "%s:%zu: a second header line", name, line);
                 rc = POSE_EINVAL;
             } else {
                 rc = parse_header(f, o, name, line, err);
@@ -314,7 +307,7 @@ pose_frames_t *pose_frames_parse(const char *buf, size_t len, const char *name, 
             }
         } else if (strcmp(type, "frame") == 0) {
             if (!have_header) {
-                seterr(err, POSE_EINVAL, "%s:%zu: a frame before the header line", name, line);
+                pose__err(err, POSE_EINVAL, "%s:%zu: a frame before the header line", name, line);
                 rc = POSE_EINVAL;
             } else {
                 rc = parse_frame(f, o, name, line, err);
@@ -326,11 +319,11 @@ pose_frames_t *pose_frames_parse(const char *buf, size_t len, const char *name, 
         if (rc) goto fail;
     }
     if (!have_header) {
-        seterr(err, POSE_EINVAL, "%s: no header line (empty or not a pose JSONL file)", name);
+        pose__err(err, POSE_EINVAL, "%s: no header line (empty or not a pose JSONL file)", name);
         goto fail;
     }
     if (collect_ids(f)) {
-        seterr(err, POSE_ENOMEM, "%s: out of memory", name);
+        pose__err(err, POSE_ENOMEM, "%s: out of memory", name);
         goto fail;
     }
     return f;
@@ -343,7 +336,7 @@ pose_frames_t *pose_frames_read(const char *path, pose_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        seterr(err, POSE_EIO, "%s: cannot open: %s", path, strerror(errno));
+        pose__err(err, POSE_EIO, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     char *buf = NULL;
@@ -352,7 +345,7 @@ pose_frames_t *pose_frames_read(const char *path, pose_error *err)
         if (grow((void **)&buf, &cap, n + 65536, 1)) {
             fclose(fp);
             free(buf);
-            seterr(err, POSE_ENOMEM, "%s: out of memory", path);
+            pose__err(err, POSE_ENOMEM, "%s: out of memory", path);
             return NULL;
         }
         size_t r = fread(buf + n, 1, cap - n, fp);
@@ -363,7 +356,7 @@ pose_frames_t *pose_frames_read(const char *path, pose_error *err)
     fclose(fp);
     if (bad) {
         free(buf);
-        seterr(err, POSE_EIO, "%s: read error", path);
+        pose__err(err, POSE_EIO, "%s: read error", path);
         return NULL;
     }
     pose_frames_t *f = pose_frames_parse(buf, n, path, err);
@@ -406,7 +399,7 @@ int pose_frames_series(const pose_frames_t *f, int64_t id, pose_kp_series *out, 
 {
     memset(out, 0, sizeof *out);
     if (f->nids == 0) {
-        seterr(err, POSE_ENOTFOUND, "no person in any frame");
+        pose__err(err, POSE_ENOTFOUND, "no person in any frame");
         return POSE_ENOTFOUND;
     }
     if (id < 0) { /* the id present in the most frames */
@@ -420,7 +413,7 @@ int pose_frames_series(const pose_frames_t *f, int64_t id, pose_kp_series *out, 
         int found = 0;
         for (size_t k = 0; k < f->nids; k++) found |= f->ids[k] == id;
         if (!found) {
-            seterr(err, POSE_ENOTFOUND, "person id %lld is in no frame", (long long)id);
+            pose__err(err, POSE_ENOTFOUND, "person id %lld is in no frame", (long long)id);
             return POSE_ENOTFOUND;
         }
     }
@@ -434,7 +427,7 @@ int pose_frames_series(const pose_frames_t *f, int64_t id, pose_kp_series *out, 
     if (has_world) out->world = malloc((m ? m : 1) * sizeof(double));
     if (!out->t || !out->index || !out->kp || (has_world && !out->world)) {
         pose_kp_series_free(out);
-        seterr(err, POSE_ENOMEM, "out of memory");
+        pose__err(err, POSE_ENOMEM, "out of memory");
         return POSE_ENOMEM;
     }
     out->n = n;

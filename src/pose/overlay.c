@@ -8,11 +8,11 @@
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_internal.h"
 #include "pose.h"
 
 struct pose_overlay {
@@ -29,18 +29,6 @@ struct pose_overlay {
     char path[1024], tmp[1100];
     const char *encoder; /* FFmpeg's static codec name: outlives the writer */
 };
-
-static int fail(pose_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 static void overlay_free(pose_overlay_t *o)
 {
@@ -63,12 +51,12 @@ pose_overlay_t *pose_overlay_open(const char *path, int width, int height, doubl
     (void)desc;
     char eb[128];
     if (!path || width < 2 || height < 2) {
-        fail(err, POSE_EINVAL, "overlay: bad arguments (path, size >= 2x2)");
+        pose__err(err, POSE_EINVAL, "overlay: bad arguments (path, size >= 2x2)");
         return NULL;
     }
     pose_overlay_t *o = calloc(1, sizeof *o);
     if (!o) {
-        fail(err, POSE_ENOMEM, "%s: out of memory", path);
+        pose__err(err, POSE_ENOMEM, "%s: out of memory", path);
         return NULL;
     }
     snprintf(o->path, sizeof o->path, "%s", path);
@@ -81,13 +69,14 @@ pose_overlay_t *pose_overlay_open(const char *path, int width, int height, doubl
     int rc = avformat_alloc_output_context2(&o->oc, NULL, NULL, o->path);
     if (rc < 0 || !o->oc) rc = avformat_alloc_output_context2(&o->oc, NULL, "mp4", NULL);
     if (rc < 0 || !o->oc) {
-        fail(err, POSE_EUNSUPPORTED, "%s: no muxer for this file name", path);
+        pose__err(err, POSE_EUNSUPPORTED, "%s: no muxer for this file name", path);
         goto fail;
     }
     const AVCodec *c = avcodec_find_encoder_by_name("libx264");
     if (!c) c = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
     if (!c) {
-        fail(err, POSE_EUNSUPPORTED, "%s: neither libx264 nor mpeg4 encoders are available", path);
+        pose__err(err, POSE_EUNSUPPORTED, "%s: neither libx264 nor mpeg4 encoders are available",
+                  path);
         goto fail;
     }
     o->encoder = c->name;
@@ -96,7 +85,7 @@ pose_overlay_t *pose_overlay_open(const char *path, int width, int height, doubl
     o->frame = av_frame_alloc();
     o->pkt = av_packet_alloc();
     if (!o->st || !o->enc || !o->frame || !o->pkt) {
-        fail(err, POSE_ENOMEM, "%s: out of memory", path);
+        pose__err(err, POSE_ENOMEM, "%s: out of memory", path);
         goto fail;
     }
     o->enc->width = o->width;
@@ -115,20 +104,22 @@ pose_overlay_t *pose_overlay_open(const char *path, int width, int height, doubl
     if (o->oc->oformat->flags & AVFMT_GLOBALHEADER) o->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     rc = avcodec_open2(o->enc, c, NULL);
     if (rc < 0) {
-        fail(err, POSE_EUNSUPPORTED, "%s: cannot open encoder %s: %s", path, c->name,
-             (av_strerror(rc, eb, sizeof eb), eb));
+        pose__err(err, POSE_EUNSUPPORTED, "%s: cannot open encoder %s: %s", path, c->name,
+                  (av_strerror(rc, eb, sizeof eb), eb));
         goto fail;
     }
     avcodec_parameters_from_context(o->st->codecpar, o->enc);
     o->st->time_base = o->enc->time_base;
     rc = avio_open(&o->oc->pb, o->tmp, AVIO_FLAG_WRITE);
     if (rc < 0) {
-        fail(err, POSE_EIO, "%s: cannot create: %s", o->tmp, (av_strerror(rc, eb, sizeof eb), eb));
+        pose__err(err, POSE_EIO, "%s: cannot create: %s", o->tmp,
+                  (av_strerror(rc, eb, sizeof eb), eb));
         goto fail;
     }
     rc = avformat_write_header(o->oc, NULL);
     if (rc < 0) {
-        fail(err, POSE_EIO, "%s: cannot write the header: %s", o->tmp, (av_strerror(rc, eb, sizeof eb), eb));
+        pose__err(err, POSE_EIO, "%s: cannot write the header: %s", o->tmp,
+                  (av_strerror(rc, eb, sizeof eb), eb));
         goto fail;
     }
     o->header_written = 1;
@@ -148,25 +139,32 @@ static int encode(pose_overlay_t *o, AVFrame *frame, pose_error *err)
     char eb[128];
     int rc = avcodec_send_frame(o->enc, frame);
     if (rc < 0 && rc != AVERROR_EOF)
-        return fail(err, POSE_EIO, "%s: encoding failed: %s", o->path, (av_strerror(rc, eb, sizeof eb), eb));
+        return pose__err(err, POSE_EIO, "%s: encoding failed: %s", o->path,
+                         (av_strerror(rc, eb, sizeof eb), eb));
     for (;;) {
         rc = avcodec_receive_packet(o->enc, o->pkt);
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
-        if (rc < 0) return fail(err, POSE_EIO, "%s: encoding failed: %s", o->path, (av_strerror(rc, eb, sizeof eb), eb));
+        if (rc < 0)
+            return pose__err(err, POSE_EIO, "%s: encoding failed: %s", o->path,
+                             (av_strerror(rc, eb, sizeof eb), eb));
         if (o->pkt->duration <= 0) o->pkt->duration = o->frame_ms;
         av_packet_rescale_ts(o->pkt, o->enc->time_base, o->st->time_base);
         o->pkt->stream_index = o->st->index;
         rc = av_interleaved_write_frame(o->oc, o->pkt);
-        if (rc < 0) return fail(err, POSE_EIO, "%s: write failed: %s", o->tmp, (av_strerror(rc, eb, sizeof eb), eb));
+        if (rc < 0)
+            return pose__err(err, POSE_EIO, "%s: write failed: %s", o->tmp,
+                             (av_strerror(rc, eb, sizeof eb), eb));
     }
 }
 
 int pose_overlay_write(pose_overlay_t *o, pose_frame *f, const pose_result *r, pose_error *err)
 {
-    if (!f->yuv[0]) return fail(err, POSE_EINVAL, "%s: frame %lld has no YUV planes", o->path, (long long)f->index);
+    if (!f->yuv[0])
+        return pose__err(err, POSE_EINVAL, "%s: frame %lld has no YUV planes", o->path,
+                         (long long)f->index);
     if (f->width < o->width || f->height < o->height)
-        return fail(err, POSE_EINVAL, "%s: frame %lld is %dx%d, the video %dx%d", o->path, (long long)f->index,
-                    f->width, f->height, o->width, o->height);
+        return pose__err(err, POSE_EINVAL, "%s: frame %lld is %dx%d, the video %dx%d", o->path,
+                         (long long)f->index, f->width, f->height, o->width, o->height);
     if (r) pose_overlay_draw(f, r);
     AVFrame *fr = o->frame;
     fr->format = AV_PIX_FMT_YUV420P;
@@ -194,11 +192,12 @@ int pose_overlay_close(pose_overlay_t *o, pose_error *err)
     if (o->header_written) {
         int t = av_write_trailer(o->oc);
         if (t < 0 && rc == 0)
-            rc = fail(err, POSE_EIO, "%s: cannot write the trailer: %s", o->tmp, (av_strerror(t, eb, sizeof eb), eb));
+            rc = pose__err(err, POSE_EIO, "%s: cannot write the trailer: %s", o->tmp,
+                           (av_strerror(t, eb, sizeof eb), eb));
     }
     if (o->oc->pb) avio_closep(&o->oc->pb);
     if (rc == 0 && rename(o->tmp, o->path) != 0)
-        rc = fail(err, POSE_EIO, "%s: cannot rename to %s", o->tmp, o->path);
+        rc = pose__err(err, POSE_EIO, "%s: cannot rename to %s", o->tmp, o->path);
     if (rc != 0) remove(o->tmp);
     overlay_free(o);
     return rc;
