@@ -609,6 +609,27 @@ int pose_comparison_to_json(const pose_comparison *c, const pose_reference *ref,
 int pose_comparison_plot_svg(const pose_comparison *c, const pose_reference *ref,
                              const pose_compare_options *opt, const char *path, pose_error *err);
 
+/* The same plot as drawing primitives, for another renderer (the pose program rasterizes them to
+ * PNG): the layout is computed once, in the library, and each element goes to one of these calls, in
+ * painting order. Pixels, y down; colours are "#rgb", "#rrggbb", "white", "black" or "red"; NULL
+ * means none. text: y is the baseline, anchor 0 start / 1 middle / 2 end. circle: note is a tooltip
+ * (may be ignored). begin returns nonzero to abort (then the call returns POSE_ENOMEM). */
+typedef struct pose_plot_ops {
+    void *ctx;
+    int (*begin)(void *ctx, double width, double height);
+    void (*rect)(void *ctx, double x, double y, double w, double h, const char *fill, const char *stroke);
+    void (*text)(void *ctx, double x, double y, double size, int bold, int anchor, const char *color,
+                 const char *s);
+    /* xy: n (x, y) pairs; closed: a polygon filled with fill at fill_opacity, else a polyline */
+    void (*poly)(void *ctx, const double *xy, size_t n, int closed, const char *fill, double fill_opacity,
+                 const char *stroke, double width);
+    void (*circle)(void *ctx, double cx, double cy, double r, const char *stroke, double width,
+                   const char *note);
+    void (*end)(void *ctx);
+} pose_plot_ops;
+int pose_comparison_plot_draw(const pose_comparison *c, const pose_reference *ref,
+                              const pose_compare_options *opt, const pose_plot_ops *ops, pose_error *err);
+
 
 /* ==== video source (source*.c) ==== */
 

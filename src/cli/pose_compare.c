@@ -1,6 +1,6 @@
 /*
  * pose_compare.c - `pose compare FRAMES.jsonl|VIDEO --reference NAME [--out report.json]
- * [--plot report.svg]`: the reps of a session against a stored reference: per rep the DTW
+ * [--plot report.svg|png]`: the reps of a session against a stored reference: per rep the DTW
  * distance, alignment, score and per-joint deviations, anomalies and feedback sentences
  * (docs/COMPARE.md).
  */
@@ -12,6 +12,8 @@
 #include "pose.h"
 #include "pose_cmds.h"
 #include "pose_kinutil.h"
+#include "pose_plot_png.h"
+#include "plot_canvas.h"
 
 #define PROG "pose compare"
 
@@ -19,7 +21,7 @@ static void compare_usage(FILE *f)
 {
     fprintf(f,
             "usage: pose compare FRAMES.jsonl|VIDEO --reference NAME [--db PATH] [--out report.json]\n"
-            "                    [--plot report.svg] [options]\n"
+            "                    [--plot report.svg|report.png] [options]\n"
             "\n"
             "Finds the reps of the reference's driver angle, aligns each to the reference template\n"
             "(multivariate DTW), scores it 0-100, flags joints that deviate beyond what the reference\n"
@@ -28,7 +30,8 @@ static void compare_usage(FILE *f)
             "  --reference NAME   the reference (see pose reference list)\n"
             "  --db PATH          the database (default ~/.local/share/ai-ml-pipeline/pose.db)\n"
             "  --out FILE         the JSON report (atomically)\n"
-            "  --plot FILE.svg    angle curves over the aligned reference, anomalies marked\n"
+            "  --plot FILE        angle curves over the aligned reference, anomalies marked;\n"
+            "                     SVG or PNG by the extension (.svg, .png), atomically\n"
             "  --k-sd K           anomaly threshold in reference spreads (default 3)\n"
             "  --min-dev DEG      least deviation that is an anomaly (default 15)\n"
             "  --score-scale DEG  RMS deviation at which the score is 61 (default 15)\n"
@@ -98,8 +101,8 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, PROG ": --score-scale must be > 0\n");
         return 2;
     }
-    if (plot && !kin_has_ext(plot, ".svg")) {
-        fprintf(stderr, PROG ": --plot writes SVG only: name the file *.svg (got '%s')\n", plot);
+    if (plot && plot_format_of(plot) == PLOT_UNKNOWN) {
+        fprintf(stderr, PROG ": --plot writes SVG or PNG: name the file *.svg or *.png (got '%s')\n", plot);
         return 2;
     }
     pose_error err = {0};
@@ -150,7 +153,9 @@ int cmd_compare(int argc, char **argv)
         free(js);
         if (bad) goto done;
     }
-    if (plot && pose_comparison_plot_svg(&c, &ref, &co, plot, &err) != POSE_OK) {
+    if (plot && plot_format_of(plot) == PLOT_PNG) {
+        if (pose_cli_plot_png(&c, &ref, &co, plot, PROG) < 0) goto done;
+    } else if (plot && pose_comparison_plot_svg(&c, &ref, &co, plot, &err) != POSE_OK) {
         fprintf(stderr, PROG ": %s\n", err.msg);
         goto done;
     }

@@ -205,8 +205,9 @@ static void test_cli(void)
     snprintf(cmd, sizeof cmd, "'%s' compare '%s' --reference nope --db '%s'", pose, sim, db);
     CHECK_INT_EQ(run(cmd, out), 1);
     CHECK(count_in_file(out, "no reference named 'nope'") == 1);
-    snprintf(cmd, sizeof cmd, "'%s' compare '%s' --reference squat --db '%s' --plot x.png", pose, sim, db);
+    snprintf(cmd, sizeof cmd, "'%s' compare '%s' --reference squat --db '%s' --plot x.gif", pose, sim, db);
     CHECK_INT_EQ(run(cmd, out), 2);
+    CHECK(count_in_file(out, "name the file *.svg or *.png") == 1);
     snprintf(cmd, sizeof cmd, "'%s' reference add x --from '%s' --db '%s' --driver thigh_r", pose, sim, db);
     CHECK_INT_EQ(run(cmd, out), 2);
     snprintf(cmd, sizeof cmd, "'%s' reference add x --from '%s' --db '%s' --driver elbow_flex_r", pose, sim, db);
