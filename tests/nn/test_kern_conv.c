@@ -130,45 +130,70 @@ static void test_conv1x1_hand(void)
     CHECK_NEAR(y[3], 43.5, 0); CHECK_NEAR(y[4], 4, 0); CHECK_NEAR(y[5], 5, 0);
 }
 
+/* A random case of test_conv_random / test_depthwise_random: cm is the output channel count of a
+ * conv, the channel multiplier of a depthwise (whose output has c * cm channels). */
+typedef struct rand_case {
+    int64_t n, h, w, c, cm;
+    int k, s;
+    nn__padding pad;
+    nn__act act;
+} rand_case;
+
+/* One random case vs the naive loop (within 1e-5), then 2 and 3 threads bit-identical to 1.
+ * kind ("conv" or "depthwise") names the case in a failure. */
+static void check_rand_case(const char *kind, size_t ci, const rand_case *rc, int depthwise)
+{
+    nn__conv_params p;
+    int64_t oh, ow;
+    CHECK_INT_EQ(nn__conv_params_init(&p, rc->h, rc->w, rc->k, rc->k, rc->s, rc->s, rc->pad,
+                                      rc->act, &oh, &ow),
+                 0);
+    int64_t oc = depthwise ? rc->c * rc->cm : rc->cm;
+    int64_t nx = rc->n * rc->h * rc->w * rc->c;
+    int64_t nf = rc->k * rc->k * rc->c * rc->cm, ny = rc->n * oh * ow * oc;
+    float *x = malloc((size_t)nx * 4), *f = malloc((size_t)nf * 4), *b = malloc((size_t)oc * 4);
+    float *ref = malloc((size_t)ny * 4), *y1 = malloc((size_t)ny * 4), *y2 = malloc((size_t)ny * 4);
+    for (int64_t i = 0; i < nx; i++) x[i] = frand() * 3;
+    for (int64_t i = 0; i < nf; i++) f[i] = frand();
+    for (int64_t i = 0; i < oc; i++) b[i] = frand();
+    void (*run)(const float *, int64_t, int64_t, int64_t, int64_t, const float *, int64_t,
+                const float *, const nn__conv_params *, float *, int64_t, int64_t, int) =
+        depthwise ? run_dw : run_conv;
+    naive_conv(x, rc->n, rc->h, rc->w, rc->c, f, rc->cm, b, &p, ref, oh, ow, depthwise);
+    run(x, rc->n, rc->h, rc->w, rc->c, f, rc->cm, b, &p, y1, oh, ow, 1);
+    double worst = 0;
+    for (int64_t i = 0; i < ny; i++) worst = fmax(worst, fabs((double)y1[i] - ref[i]));
+    CHECK_MSG(worst < 1e-5, "%s case %zu: worst diff %g", kind, ci, worst);
+    for (int nth = 2; nth <= 3; nth++) {
+        run(x, rc->n, rc->h, rc->w, rc->c, f, rc->cm, b, &p, y2, oh, ow, nth);
+        CHECK_MSG(memcmp(y1, y2, (size_t)ny * 4) == 0, "%s case %zu: %d threads differ", kind, ci,
+                  nth);
+    }
+    free(x);
+    free(f);
+    free(b);
+    free(ref);
+    free(y1);
+    free(y2);
+}
+
 /* Random odd shapes for every conv variant of the models, vs the naive loop; threads 1/2/3. */
 static void test_conv_random(void)
 {
-    static const struct { int64_t n, h, w, c, oc; int k, s; nn__padding pad; nn__act act; } cases[] = {
-        {1, 5, 7, 5, 11, 1, 1, NN__PAD_SAME, NN__ACT_NONE},   /* GEMM with edges in both dims */
+    static const rand_case cases[] = {
+        /* cm: output channels */
+        {1, 5, 7, 5, 11, 1, 1, NN__PAD_SAME, NN__ACT_NONE}, /* GEMM with edges in both dims */
         {2, 3, 3, 17, 19, 1, 1, NN__PAD_VALID, NN__ACT_RELU6},
-        {1, 9, 4, 3, 16, 1, 1, NN__PAD_VALID, NN__ACT_RELU},  /* exact blocks */
-        {1, 7, 6, 3, 5, 3, 2, NN__PAD_SAME, NN__ACT_RELU6},   /* 3x3 s2 SAME, uneven */
+        {1, 9, 4, 3, 16, 1, 1, NN__PAD_VALID, NN__ACT_RELU}, /* exact blocks */
+        {1, 7, 6, 3, 5, 3, 2, NN__PAD_SAME, NN__ACT_RELU6},  /* 3x3 s2 SAME, uneven */
         {1, 8, 8, 3, 4, 3, 2, NN__PAD_SAME, NN__ACT_RELU6},
-        {1, 9, 9, 3, 4, 3, 2, NN__PAD_VALID, NN__ACT_RELU6},  /* 3x3 s2 VALID */
-        {2, 6, 6, 4, 3, 2, 1, NN__PAD_VALID, NN__ACT_NONE},   /* 2x2 VALID */
-        {1, 5, 6, 4, 3, 3, 1, NN__PAD_SAME, NN__ACT_NONE},    /* 3x3 s1 SAME */
-        {1, 5, 5, 2, 3, 1, 2, NN__PAD_SAME, NN__ACT_NONE},    /* strided 1x1: direct loop */
+        {1, 9, 9, 3, 4, 3, 2, NN__PAD_VALID, NN__ACT_RELU6}, /* 3x3 s2 VALID */
+        {2, 6, 6, 4, 3, 2, 1, NN__PAD_VALID, NN__ACT_NONE},  /* 2x2 VALID */
+        {1, 5, 6, 4, 3, 3, 1, NN__PAD_SAME, NN__ACT_NONE},   /* 3x3 s1 SAME */
+        {1, 5, 5, 2, 3, 1, 2, NN__PAD_SAME, NN__ACT_NONE},   /* strided 1x1: direct loop */
     };
-    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
-        nn__conv_params p;
-        int64_t oh, ow;
-        CHECK_INT_EQ(nn__conv_params_init(&p, cases[ci].h, cases[ci].w, cases[ci].k, cases[ci].k,
-                                          cases[ci].s, cases[ci].s, cases[ci].pad, cases[ci].act,
-                                          &oh, &ow), 0);
-        int64_t nx = cases[ci].n * cases[ci].h * cases[ci].w * cases[ci].c;
-        int64_t nf = cases[ci].k * cases[ci].k * cases[ci].c * cases[ci].oc;
-        int64_t ny = cases[ci].n * oh * ow * cases[ci].oc;
-        float *x = malloc((size_t)nx * 4), *f = malloc((size_t)nf * 4), *b = malloc((size_t)cases[ci].oc * 4);
-        float *ref = malloc((size_t)ny * 4), *y1 = malloc((size_t)ny * 4), *y2 = malloc((size_t)ny * 4);
-        for (int64_t i = 0; i < nx; i++) x[i] = frand() * 3;
-        for (int64_t i = 0; i < nf; i++) f[i] = frand();
-        for (int64_t i = 0; i < cases[ci].oc; i++) b[i] = frand();
-        naive_conv(x, cases[ci].n, cases[ci].h, cases[ci].w, cases[ci].c, f, cases[ci].oc, b, &p, ref, oh, ow, 0);
-        run_conv(x, cases[ci].n, cases[ci].h, cases[ci].w, cases[ci].c, f, cases[ci].oc, b, &p, y1, oh, ow, 1);
-        double worst = 0;
-        for (int64_t i = 0; i < ny; i++) worst = fmax(worst, fabs((double)y1[i] - ref[i]));
-        CHECK_MSG(worst < 1e-5, "conv case %zu: worst diff %g", ci, worst);
-        for (int nth = 2; nth <= 3; nth++) {
-            run_conv(x, cases[ci].n, cases[ci].h, cases[ci].w, cases[ci].c, f, cases[ci].oc, b, &p, y2, oh, ow, nth);
-            CHECK_MSG(memcmp(y1, y2, (size_t)ny * 4) == 0, "conv case %zu: %d threads differ", ci, nth);
-        }
-        free(x); free(f); free(b); free(ref); free(y1); free(y2);
-    }
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++)
+        check_rand_case("conv", ci, &cases[ci], 0);
 }
 
 /* Depthwise 3x3 SAME stride 1 on a 3x3 single-channel input, by hand: centre sees all 9 values. */
@@ -201,7 +226,8 @@ static void test_depthwise_hand(void)
 
 static void test_depthwise_random(void)
 {
-    static const struct { int64_t n, h, w, c, m; int k, s; nn__padding pad; nn__act act; } cases[] = {
+    static const rand_case cases[] = {
+        /* cm: channel multiplier */
         {1, 7, 5, 13, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6},
         {2, 8, 7, 5, 1, 3, 2, NN__PAD_SAME, NN__ACT_RELU6},
         {1, 9, 9, 3, 1, 3, 2, NN__PAD_VALID, NN__ACT_NONE},
@@ -210,31 +236,8 @@ static void test_depthwise_random(void)
         {1, 6, 6, 3, 1, 5, 2, NN__PAD_SAME, NN__ACT_NONE},
         {1, 4, 5, 3, 2, 3, 1, NN__PAD_SAME, NN__ACT_RELU},
     };
-    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
-        nn__conv_params p;
-        int64_t oh, ow;
-        CHECK_INT_EQ(nn__conv_params_init(&p, cases[ci].h, cases[ci].w, cases[ci].k, cases[ci].k,
-                                          cases[ci].s, cases[ci].s, cases[ci].pad, cases[ci].act,
-                                          &oh, &ow), 0);
-        int64_t oc = cases[ci].c * cases[ci].m;
-        int64_t nx = cases[ci].n * cases[ci].h * cases[ci].w * cases[ci].c;
-        int64_t nf = cases[ci].k * cases[ci].k * oc, ny = cases[ci].n * oh * ow * oc;
-        float *x = malloc((size_t)nx * 4), *f = malloc((size_t)nf * 4), *b = malloc((size_t)oc * 4);
-        float *ref = malloc((size_t)ny * 4), *y1 = malloc((size_t)ny * 4), *y2 = malloc((size_t)ny * 4);
-        for (int64_t i = 0; i < nx; i++) x[i] = frand() * 3;
-        for (int64_t i = 0; i < nf; i++) f[i] = frand();
-        for (int64_t i = 0; i < oc; i++) b[i] = frand();
-        naive_conv(x, cases[ci].n, cases[ci].h, cases[ci].w, cases[ci].c, f, cases[ci].m, b, &p, ref, oh, ow, 1);
-        run_dw(x, cases[ci].n, cases[ci].h, cases[ci].w, cases[ci].c, f, cases[ci].m, b, &p, y1, oh, ow, 1);
-        double worst = 0;
-        for (int64_t i = 0; i < ny; i++) worst = fmax(worst, fabs((double)y1[i] - ref[i]));
-        CHECK_MSG(worst < 1e-5, "depthwise case %zu: worst diff %g", ci, worst);
-        for (int nth = 2; nth <= 3; nth++) {
-            run_dw(x, cases[ci].n, cases[ci].h, cases[ci].w, cases[ci].c, f, cases[ci].m, b, &p, y2, oh, ow, nth);
-            CHECK_MSG(memcmp(y1, y2, (size_t)ny * 4) == 0, "depthwise case %zu: %d threads differ", ci, nth);
-        }
-        free(x); free(f); free(b); free(ref); free(y1); free(y2);
-    }
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++)
+        check_rand_case("depthwise", ci, &cases[ci], 1);
 }
 
 /* Both GEMM variants against the naive loop on sizes that hit every edge (pixels % 4, OC % 16, % 8). */
