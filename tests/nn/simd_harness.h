@@ -122,6 +122,33 @@ static inline int simd_tables(const nn__cpu_kernels **out)
     return n;
 }
 
+/* Runs one kernel on nth threads into y; ctx is the test's binding of the kernel's inputs. */
+typedef void (*simd_run_fn)(const nn__cpu_kernels *k, const void *ctx, float *y, int nth);
+
+/* The checks of one table on one case: 1 thread into y1 writes nothing past ys elements and is within
+ * the tolerance of ref (mag: the same op on absolute values), or equal to ref bit for bit when
+ * scalar (the scalar table); then 2 and 3 threads into yt equal 1 thread bit for bit, nothing past
+ * the end. what names the case in the failure messages. */
+static inline void simd_check_threads(const char *what, const nn__cpu_kernels *k, simd_run_fn run,
+                                      const void *ctx, float *y1, float *yt, const float *ref,
+                                      const float *mag, int64_t ys, int scalar)
+{
+    buf_fill(y1, ys);
+    run(k, ctx, y1, 1);
+    CHECK_MSG(guard_ok(y1, ys), "%s: wrote past the output", what);
+    if (scalar)
+        CHECK_MSG(memcmp(y1, ref, (size_t)ys * sizeof(float)) == 0,
+                  "%s: scalar table differs from the reference", what);
+    else
+        CHECK_MSG(compare_tol(what, y1, ref, mag, ys) == 0, "%s: out of tolerance", what);
+    for (int nth = 2; nth <= 3; nth++) {
+        buf_fill(yt, ys);
+        run(k, ctx, yt, nth);
+        CHECK_MSG(guard_ok(yt, ys) && memcmp(yt, y1, (size_t)ys * sizeof(float)) == 0,
+                  "%s: %d threads differ from 1 thread", what, nth);
+    }
+}
+
 static inline double now_s(void)
 {
     struct timespec ts;
@@ -133,6 +160,30 @@ static inline int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+/* Benchmark mode: after the caller's "shape (N MFLOP):" heading, times the scalar table (the anchor)
+ * and then each of tabs on one thread, reps runs after 2 warm-ups, and prints per table the median,
+ * the fastest, GFLOP/s and the speed-up over scalar, then ends the line. */
+static inline void simd_bench_tables(const nn__cpu_kernels **tabs, int ntabs, simd_run_fn run,
+                                     const void *ctx, float *y, double flop, int reps)
+{
+    double *t = calloc((size_t)reps, sizeof(double)), ref_med = 0;
+    for (int ti = -1; ti < ntabs; ti++) {
+        const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
+        for (int i = 0; i < reps + 2; i++) {
+            double t0 = now_s();
+            run(k, ctx, y, 1);
+            if (i >= 2) t[i - 2] = now_s() - t0;
+        }
+        qsort(t, (size_t)reps, sizeof(double), cmp_double);
+        double med = t[reps / 2];
+        if (ti < 0) ref_med = med;
+        printf("  %s %.3f ms (min %.3f) %.1f GFLOP/s x%.1f", k->name, med * 1e3, t[0] * 1e3,
+               flop / med * 1e-9, ref_med / med);
+    }
+    printf("\n");
+    free(t);
 }
 
 #endif

@@ -22,12 +22,22 @@ typedef struct conv_case {
     int bias, res;
 } conv_case;
 
-static void run_threads(const nn__cpu_kernels *k, const float *x, const conv_case *cc,
-                        const nn__packed_conv *pk, const nn__conv_params *p, const float *res,
-                        float *y, int64_t oh, int64_t ow, int nth)
+/* A conv bound to its inputs, for simd_check_threads / simd_bench_tables. */
+typedef struct conv_run {
+    const float *x;
+    const conv_case *cc;
+    const nn__packed_conv *pk;
+    const nn__conv_params *p;
+    const float *res;
+    int64_t oh, ow;
+} conv_run;
+
+static void run_threads(const nn__cpu_kernels *k, const void *ctx, float *y, int nth)
 {
+    const conv_run *c = ctx;
     for (int t = nth - 1; t >= 0; t--)
-        k->conv2d(x, cc->n, cc->h, cc->w, cc->c, pk, p, res, y, oh, ow, t, nth);
+        k->conv2d(c->x, c->cc->n, c->cc->h, c->cc->w, c->cc->c, c->pk, c->p, c->res, y, c->oh, c->ow,
+                  t, nth);
 }
 
 /* Returns 1 when the case was run (0 when the window does not fit the input). */
@@ -55,6 +65,7 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
 
     nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
     CHECK(pk != NULL);
+    const conv_run run = {x, cc, pk, &p, r, oh, ow};
     char what[200];
     for (int ti = -1; ti < ntabs; ti++) {
         const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
@@ -63,20 +74,8 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
                  " k%d s%d %s act%d bias%d res%d",
                  k->name, cc->n, cc->h, cc->w, cc->c, cc->oc, cc->k, cc->s,
                  cc->pad == NN__PAD_SAME ? "SAME" : "VALID", (int)cc->act, cc->bias, cc->res);
-        buf_fill(y1, ys);
-        run_threads(k, x, cc, pk, &p, r, y1, oh, ow, 1);
-        CHECK_MSG(guard_ok(y1, ys), "%s: wrote past the output", what);
-        if (k->level == NN__SIMD_SCALAR)
-            CHECK_MSG(memcmp(y1, ref, (size_t)ys * sizeof(float)) == 0,
-                      "%s: scalar table differs from the reference", what);
-        else
-            CHECK_MSG(compare_tol(what, y1, ref, mag, ys) == 0, "%s: out of tolerance", what);
-        for (int nth = 2; nth <= 3; nth++) {
-            buf_fill(yt, ys);
-            run_threads(k, x, cc, pk, &p, r, yt, oh, ow, nth);
-            CHECK_MSG(guard_ok(yt, ys) && memcmp(yt, y1, (size_t)ys * sizeof(float)) == 0,
-                      "%s: %d threads differ from 1 thread", what, nth);
-        }
+        simd_check_threads(what, k, run_threads, &run, y1, yt, ref, mag, ys,
+                           k->level == NN__SIMD_SCALAR);
     }
     nn__packed_conv_free(pk);
     free(x); free(f); free(b); free(r); free(ax); free(af); free(ab);
@@ -191,25 +190,12 @@ static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case 
     nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
     if (!pk) exit(1);
     double flop = 2.0 * (double)ys * cc->k * cc->k * (double)cc->c;
-    double *t = calloc((size_t)reps, sizeof(double)), ref_med = 0;
     printf("conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d (%.1f MFLOP):", cc->h,
            cc->w, cc->c, cc->oc, cc->k, cc->s, flop * 1e-6);
-    for (int ti = -1; ti < ntabs; ti++) {
-        const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
-        for (int i = 0; i < reps + 2; i++) {
-            double t0 = now_s();
-            k->conv2d(x, cc->n, cc->h, cc->w, cc->c, pk, &p, NULL, y, oh, ow, 0, 1);
-            if (i >= 2) t[i - 2] = now_s() - t0;
-        }
-        qsort(t, (size_t)reps, sizeof(double), cmp_double);
-        double med = t[reps / 2];
-        if (ti < 0) ref_med = med;
-        printf("  %s %.3f ms (min %.3f) %.1f GFLOP/s x%.1f", k->name, med * 1e3, t[0] * 1e3,
-               flop / med * 1e-9, ref_med / med);
-    }
-    printf("\n");
+    const conv_run run = {x, cc, pk, &p, NULL, oh, ow};
+    simd_bench_tables(tabs, ntabs, run_threads, &run, y, flop, reps);
     nn__packed_conv_free(pk);
-    free(t); free(x); free(f); free(b); free(y);
+    free(x); free(f); free(b); free(y);
 }
 
 int main(int argc, char **argv)

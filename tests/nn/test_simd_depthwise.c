@@ -19,12 +19,21 @@ typedef struct dw_case {
     int bias;
 } dw_case;
 
-static void run_threads(const nn__cpu_kernels *k, const float *x, const dw_case *dc,
-                        const float *f, const float *b, const nn__conv_params *p, float *y,
-                        int64_t oh, int64_t ow, int nth)
+/* A depthwise conv bound to its inputs, for simd_check_threads / simd_bench_tables. */
+typedef struct dw_run {
+    const float *x;
+    const dw_case *dc;
+    const float *f, *b;
+    const nn__conv_params *p;
+    int64_t oh, ow;
+} dw_run;
+
+static void run_threads(const nn__cpu_kernels *k, const void *ctx, float *y, int nth)
 {
+    const dw_run *d = ctx;
     for (int t = 0; t < nth; t++)
-        k->depthwise(x, dc->n, dc->h, dc->w, dc->c, f, dc->m, b, p, y, oh, ow, t, nth);
+        k->depthwise(d->x, d->dc->n, d->dc->h, d->dc->w, d->dc->c, d->f, d->dc->m, d->b, d->p, y,
+                     d->oh, d->ow, t, nth);
 }
 
 static int check_case(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc)
@@ -44,6 +53,7 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc
     float *ref = buf_new(ys), *mag = buf_new(ys), *y1 = buf_new(ys), *yt = buf_new(ys);
     nn__depthwise_ref(x, dc->n, dc->h, dc->w, dc->c, f, dc->m, b, &p, ref, oh, ow, 0, 1);
     nn__depthwise_ref(ax, dc->n, dc->h, dc->w, dc->c, af, dc->m, ab, &pm, mag, oh, ow, 0, 1);
+    const dw_run run = {x, dc, f, b, &p, oh, ow};
     char what[200];
     for (int ti = 0; ti < ntabs; ti++) {
         const nn__cpu_kernels *k = tabs[ti];
@@ -52,16 +62,7 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc
                  " k%d s%d %s act%d bias%d",
                  k->name, dc->n, dc->h, dc->w, dc->c, dc->m, dc->k, dc->s,
                  dc->pad == NN__PAD_SAME ? "SAME" : "VALID", (int)dc->act, dc->bias);
-        buf_fill(y1, ys);
-        run_threads(k, x, dc, f, b, &p, y1, oh, ow, 1);
-        CHECK_MSG(guard_ok(y1, ys), "%s: wrote past the output", what);
-        CHECK_MSG(compare_tol(what, y1, ref, mag, ys) == 0, "%s: out of tolerance", what);
-        for (int nth = 2; nth <= 3; nth++) {
-            buf_fill(yt, ys);
-            run_threads(k, x, dc, f, b, &p, yt, oh, ow, nth);
-            CHECK_MSG(guard_ok(yt, ys) && memcmp(yt, y1, (size_t)ys * sizeof(float)) == 0,
-                      "%s: %d threads differ from 1 thread", what, nth);
-        }
+        simd_check_threads(what, k, run_threads, &run, y1, yt, ref, mag, ys, 0);
     }
     free(x); free(f); free(b); free(ax); free(af); free(ab);
     free(ref); free(mag); free(y1); free(yt);
@@ -79,24 +80,13 @@ static void bench_dw(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc,
     int64_t ys = dc->n * oh * ow * dc->c;
     float *x = buf_random(xs), *f = buf_random(fs), *b = buf_random(dc->c), *y = buf_new(ys);
     double flop = 2.0 * (double)ys * dc->k * dc->k;
-    double *t = calloc((size_t)reps, sizeof(double)), ref_med = 0;
     printf("depthwise %" PRId64 "x%" PRId64 "x%" PRId64 " k%d s%d (%.1f MFLOP):", dc->h, dc->w,
            dc->c, dc->k, dc->s, flop * 1e-6);
-    for (int ti = -1; ti < ntabs; ti++) {
-        const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
-        for (int i = 0; i < reps + 2; i++) {
-            double t0 = now_s();
-            k->depthwise(x, dc->n, dc->h, dc->w, dc->c, f, 1, b, &p, y, oh, ow, 0, 1);
-            if (i >= 2) t[i - 2] = now_s() - t0;
-        }
-        qsort(t, (size_t)reps, sizeof(double), cmp_double);
-        double med = t[reps / 2];
-        if (ti < 0) ref_med = med;
-        printf("  %s %.3f ms (min %.3f) %.1f GFLOP/s x%.1f", k->name, med * 1e3, t[0] * 1e3,
-               flop / med * 1e-9, ref_med / med);
-    }
-    printf("\n");
-    free(t); free(x); free(f); free(b); free(y);
+    /* multiplier 1 whatever dc->m says: the filter above has k * k * c values */
+    const dw_case one = {dc->n, dc->h, dc->w, dc->c, 1, dc->k, dc->s, dc->pad, dc->act, dc->bias};
+    const dw_run run = {x, &one, f, b, &p, oh, ow};
+    simd_bench_tables(tabs, ntabs, run_threads, &run, y, flop, reps);
+    free(x); free(f); free(b); free(y);
 }
 
 int main(int argc, char **argv)
