@@ -3,7 +3,6 @@
  * the Keogh-Pazzani derivative and the public distance entry points. Definitions are in pose.h.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,18 +14,6 @@ pose_dtw_options pose_dtw_defaults(void)
 {
     pose_dtw_options o = {0, INFINITY, 0.0, 0};
     return o;
-}
-
-int pose__dtw_fail(pose_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-    }
-    return code;
 }
 
 int pose__dtw_check_finite(const double *x, size_t n, size_t ndim, const char *what, pose_error *err)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "error_internal.h"
 #include "pose.h"
 
 /* Columns [*lo, *hi] of row i allowed by dtaidistance's window w (0 = all). */
@@ -31,9 +32,9 @@ static inline void pose__dtw_band(size_t i, size_t na, size_t nb, size_t w, size
 double pose__dtw_cost(const double *a, size_t na, const double *b, size_t nb, size_t ndim, size_t w,
                       double pen2, double thresh, const double *cb, double *work);
 
-/* Fills err (when not NULL) with code and a printf-style message; returns code. */
-int pose__dtw_fail(pose_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The DTW files' name for pose__err (error_internal.h): fills err (when not NULL) with code and a
+ * printf-style message; returns code. */
+#define pose__dtw_fail pose__err
 
 /* POSE_OK when every value of x [n*ndim] is finite, else POSE_EINVAL naming the sample (what: "a"). */
 int pose__dtw_check_finite(const double *x, size_t n, size_t ndim, const char *what, pose_error *err);

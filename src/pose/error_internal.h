@@ -1,5 +1,5 @@
-/* error_internal.h - the error filler shared by the files of libpose that have no narrower internal
- * header of their own (writers, overlay, frames reader). */
+/* error_internal.h - the error filler of libpose (writers, overlay, frames reader; the DTW and
+ * kinematics files reach it under the names pose__dtw_fail and pose__kin_err). */
 #ifndef POSE_ERROR_INTERNAL_H
 #define POSE_ERROR_INTERNAL_H
 

@@ -2,18 +2,18 @@
 #ifndef POSE_KINEMATICS_INTERNAL_H
 #define POSE_KINEMATICS_INTERNAL_H
 
-#include <stdarg.h>
 #include <stddef.h>
 
+#include "error_internal.h"
 #include "pose.h"
 
 /* Degrees wrapped to (-180, 180]; NaN stays NaN. */
 double pose__wrap180(double d);
 /* The keypoint index map of a skeleton (opaque here), NULL when unknown. */
 const void *pose__kin_map(pose_skeleton sk);
-/* Fills err (when not NULL) with code and a printf message. Returns code. */
-int pose__kin_err(pose_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The kinematics files' name for pose__err (error_internal.h): fills err (when not NULL) with code
+ * and a printf message. Returns code. */
+#define pose__kin_err pose__err
 /* Median of the positive steps of t[0..n) (NaN when none). */
 double pose__median_step(const double *t, size_t n);
 /* The default Savitzky-Golay half window for a frame step dt: round(0.1 s / dt), 1..50. */

@@ -9,18 +9,6 @@
 
 #include "kinematics_internal.h"
 
-int pose__kin_err(pose_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        err->code = code;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 pose_kin_options pose_kin_defaults(void)
 {
     pose_kin_options o = {0.3, 0.25, 0, -1, 0};
