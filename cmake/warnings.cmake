@@ -11,7 +11,9 @@ if(SANITIZE)
   list(APPEND AIMP_INSTRUMENT -fsanitize=${SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
 endif()
 if(COVERAGE)
-  list(APPEND AIMP_INSTRUMENT --coverage)
+  # Atomic counters: the thread pools update the same counters from several threads, and plain
+  # increments race into negative counts that gcov writes and gcovr then refuses to parse.
+  list(APPEND AIMP_INSTRUMENT --coverage -fprofile-update=atomic)
 endif()
 if(FUZZ)
   # Coverage feedback for libFuzzer from the libraries too, not only from the fuzz target itself.
