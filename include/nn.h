@@ -172,6 +172,24 @@ int nn_model_stats_get(const nn_model_t *m, nn_model_stats *s);
 int nn_model_op_count(const nn_model_t *m);
 int nn_model_op_info(const nn_model_t *m, int i, const char **op, int *count);
 
+/* Per-op profile (`nn bench --profile`). While profiling is on, nn_model_run times every step of
+ * the plan (wall time of the whole step, all threads together, so the rows add up to the run) and
+ * adds it to its op type. nn_model_profile(m, 1) switches it on and clears the figures; 0 switches
+ * it off; a replan (new batch) clears them too. Costs two clock reads per step. */
+typedef struct nn_op_profile {
+    const char *op;                 /* op type as in model.json ("_FusedConv2D"), valid while m lives */
+    int steps;                      /* steps of this type per run */
+    double ms;                      /* time per run: summed over the profiled runs, divided by runs */
+    double gflop;                   /* 2 x multiply-adds per run, 1e9 (0 for ops without a count) */
+} nn_op_profile;
+
+int nn_model_profile(nn_model_t *m, int on);
+
+/* The profile of the runs since it was switched on: fills rows[0..min(n, max)) sorted by time,
+ * slowest first, and *runs with the number of profiled runs (may be NULL). Returns n, the number
+ * of op types with steps in the plan (0 when nothing ran). */
+int nn_model_profile_get(const nn_model_t *m, nn_op_profile *rows, int max, int *runs);
+
 #ifdef __cplusplus
 }
 #endif

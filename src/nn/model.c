@@ -1,10 +1,11 @@
 /*
  * model.c - the public model API of nn.h: load (graph + weights + pool + a batch-1 plan), input and
  * output descriptions, replanning for a new batch, running the steps of the plan on the pool, output
- * views and figures.
+ * views and figures, and the per-op profile of the runs.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nn_internal.h"
@@ -21,6 +22,9 @@ struct nn_model {
     int nops;
     const char **op_names;
     int *op_counts;
+    int prof_on;
+    int prof_runs;
+    double *prof_ms;          /* per node: summed step time of the profiled runs */
 };
 
 const char *nn_dtype_name(nn_dtype t)
@@ -133,6 +137,7 @@ void nn_model_free(nn_model_t *m)
     nn__graph_free(&m->g);
     free(m->op_names);
     free(m->op_counts);
+    free(m->prof_ms);
     free(m);
 }
 
@@ -172,6 +177,8 @@ static int replan(nn_model_t *m, const nn__shape *shapes, nn_error *err)
     nn__plan_free(&m->plan);
     m->plan = np;
     m->ran = 0;
+    m->prof_runs = 0;
+    if (m->prof_ms) memset(m->prof_ms, 0, (size_t)m->g.nnodes * sizeof *m->prof_ms);
     return 0;
 }
 
@@ -194,6 +201,13 @@ static void step_fn(void *ctx, int ith, int nth)
 {
     step_ctx *s = ctx;
     nn__enode(&s->e)->def->run(&s->e, ith, nth);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 int nn_model_run(nn_model_t *m, const nn_tensor *inputs, nn_error *err)
@@ -231,9 +245,11 @@ int nn_model_run(nn_model_t *m, const nn_tensor *inputs, nn_error *err)
     nn__plan *p = &m->plan;
     for (int i = 0; i < g->ninputs; i++) p->vals[g->inputs[i].value].data = inputs[i].data;
     m->ran = 0;
+    double *prof = m->prof_on ? m->prof_ms : NULL;
     for (int s = 0; s < p->nsteps; s++) {
         step_ctx sc = {{g, p, p->steps[s], err}};
         const nn__node *n = &g->nodes[sc.e.node];
+        double t0 = prof ? now_ms() : 0.0;
         if ((n->def->flags & NN__OP_THREADED) && m->threads > 1 &&
             nn__shape_count(&p->vals[n->out0].shape) >= PAR_MIN_ELEMS) {
             nn__pool_run(m->pool, step_fn, &sc, m->threads * PAR_CHUNKS);
@@ -241,9 +257,11 @@ int nn_model_run(nn_model_t *m, const nn_tensor *inputs, nn_error *err)
             int rc = n->def->run(&sc.e, 0, 1);
             if (rc < 0) return rc;
         }
+        if (prof) prof[sc.e.node] += now_ms() - t0;
     }
     for (int k = 0; k < g->noutputs; k++) p->outs[k].data = p->vals[g->outputs[k].value].data;
     m->ran = 1;
+    if (prof) m->prof_runs++;
     return 0;
 }
 
@@ -277,4 +295,25 @@ int nn_model_op_info(const nn_model_t *m, int i, const char **op, int *count)
     *op = m->op_names[i];
     *count = m->op_counts[i];
     return 0;
+}
+
+int nn_model_profile(nn_model_t *m, int on)
+{
+    if (on && !m->prof_ms) {
+        m->prof_ms = calloc((size_t)(m->g.nnodes > 0 ? m->g.nnodes : 1), sizeof *m->prof_ms);
+        if (!m->prof_ms) return NN_ENOMEM;
+    }
+    if (on) {
+        memset(m->prof_ms, 0, (size_t)m->g.nnodes * sizeof *m->prof_ms);
+        m->prof_runs = 0;
+    }
+    m->prof_on = on != 0;
+    return 0;
+}
+
+int nn_model_profile_get(const nn_model_t *m, nn_op_profile *rows, int max, int *runs)
+{
+    if (runs) *runs = m->prof_runs;
+    if (!m->prof_ms || m->prof_runs == 0) return 0;
+    return nn__profile_by_op(&m->g, &m->plan, m->prof_ms, m->prof_runs, rows, max);
 }

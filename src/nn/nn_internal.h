@@ -239,4 +239,9 @@ int nn__pool_threads(const nn__pool *pool);
  * returns when all are done. A 1-thread pool, or nth <= 1, calls fn(ctx, 0, 1) once. */
 void nn__pool_run(nn__pool *pool, nn__pool_fn fn, void *ctx, int nth);
 
+/* profile.c: groups per-node step times (ms_by_node, summed over runs) of plan p's steps by op
+ * type into rows[0..min(n, max)), slowest first, times and flops per run. Returns n. */
+int nn__profile_by_op(const nn__graph *g, const nn__plan *p, const double *ms_by_node, int runs,
+                      nn_op_profile *rows, int max);
+
 #endif

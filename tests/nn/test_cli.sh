@@ -30,6 +30,19 @@ cmp -s "$TMP/o/out0.bin" "$TMP/o1/out0.bin" && ok || fail "1 and 2 threads diffe
 
 expect_exit 0 "$NN" bench "$M" --threads 1 --runs 2 --warmup 1
 expect_grep '^median [0-9.]+ ms  p90 [0-9.]+ ms .* GFLOP/s  peak RSS [0-9.]+ MB$' "$TMP/out"
+# --profile: one row per op type (steps, ms, share, GFLOP/s for the convs) and a total of all steps.
+expect_exit 0 "$NN" bench "$M" --threads 1 --runs 2 --warmup 1 --profile
+expect_grep '^profile: 2 runs, time per run by op type' "$TMP/out"
+expect_grep '^  _FusedConv2D +[0-9]+ +[0-9.]+ +[0-9.]+% +[0-9.]+$' "$TMP/out"
+steps=$("$NN" info "$M" | sed -n 's/.*steps per run: \([0-9]*\),.*/\1/p')
+expect_grep "^  total +$steps +[0-9.]+ +100.0%$" "$TMP/out"
+# --batch: BlazePose takes N images in one pass; MoveNet's graphs fix batch 1 (Unpack num 1).
+expect_exit 0 "$NN" bench "$AIMP_MODELS_DIR/blazepose-lite.json" --threads 1 --runs 1 --warmup 0 --batch 2
+expect_grep '^per image: median [0-9.]+ ms \(batch 2 in one pass\)$' "$TMP/out"
+expect_exit 1 "$NN" bench "$M" --runs 1 --batch 2
+expect_grep "unstack' \(Unpack\): num 1 differs from the axis size 2" "$TMP/err"
+expect_exit 2 "$NN" bench "$M" --batch 0
+expect_grep "bad --batch '0'" "$TMP/err"
 
 # Bad input: exit 1 and a message naming what is wrong.
 expect_exit 1 "$NN" info "$TMP/absent.json"
