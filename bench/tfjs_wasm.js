@@ -54,7 +54,13 @@ async function main() {
   await tf.ready();
   const gm = await tfc.loadGraphModel(fileHandler(model));
   const sig = gm.inputs[0];
-  const shape = sig.shape.map((d) => (d < 0 ? 1 : d));
+  // The shape nn plans with: the signature's (MultiPose's Placeholder says [1,-1,-1,3], its
+  // signature [1,256,256,3]), then the graph's, open dimensions as 1.
+  const json = JSON.parse(fs.readFileSync(model, 'utf8'));
+  const sigIn = json.signature && json.signature.inputs ? Object.values(json.signature.inputs)[0] : null;
+  const dims = sigIn && sigIn.tensorShape && sigIn.tensorShape.dim
+    ? sigIn.tensorShape.dim.map((d) => parseInt(d.size, 10)) : sig.shape;
+  const shape = dims.map((d) => (d < 0 ? 1 : d));
   const count = shape.reduce((a, b) => a * b, 1);
   let x;
   if (sig.dtype === 'int32') {
@@ -79,9 +85,9 @@ async function main() {
   const t = [];
   for (let i = 0; i < runs; i++) t.push(once());
   t.sort((a, b) => a - b);
-  const med = t[Math.floor(runs / 2)];
+  const med = runs % 2 ? t[(runs - 1) / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;  // as nn bench
   const p90 = t[Math.min(runs - 1, Math.floor(runs * 0.9))];
-  console.log(`tfjs-wasm ${model} runs ${runs} median ${med.toFixed(2)} ms p90 ${p90.toFixed(2)} ms min ${t[0].toFixed(2)} ms`);
+  console.log(`tfjs-wasm ${model} input [${shape}] runs ${runs} median ${med.toFixed(2)} ms p90 ${p90.toFixed(2)} ms min ${t[0].toFixed(2)} ms`);
 }
 
 main().catch((e) => {

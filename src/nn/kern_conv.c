@@ -328,7 +328,7 @@ void nn__conv2d_ref(const float *x, int64_t n, int64_t h, int64_t w, int64_t c,
     int pointwise = p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pad_top == 0 &&
                     p->pad_left == 0 && oh == h && ow == w;
     if (pointwise)
-        nn__conv1x1_ref(NN__GEMM_PORTABLE, x, c, filt, oc, bias, p->act, y, r0 * ow, r1 * ow);
+        nn__conv1x1_ref(NN__GEMM_AUTO, x, c, filt, oc, bias, p->act, y, r0 * ow, r1 * ow);
     else
         conv_direct(x, h, w, c, filt, oc, bias, p, y, oh, ow, r0, r1);
 }

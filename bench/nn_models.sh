@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench/nn_models.sh - the model table of docs/BENCHMARKS.md: for each model, back to back in one run,
+# TF.js 4.22 wasm (1 thread, the anchor), our reference kernels (NN_SIMD=scalar, 1 thread) and the
+# SIMD table chosen for this CPU at 1 and 2 threads; medians (min) of RUNS runs after warm-up, and the
+# ratios TF.js / ours. Needs build/ (scripts/build), models/ (scripts/setup) and the TF.js packages:
+#   mkdir -p /tmp/tfjs && cd /tmp/tfjs && npm install @tensorflow/tfjs-core@4.22.0 \
+#       @tensorflow/tfjs-converter@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
+# Usage: bench/nn_models.sh [RUNS] [MODEL ...]   (default 20 runs, all seven models)
+# Environment: TFJS_NODE_PATH (default /tmp/tfjs/node_modules), NN (default build/nn).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+runs=${1:-20}
+shift || true
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(movenet-lightning movenet-thunder movenet-multipose blazepose-detector
+                                   blazepose-lite blazepose-full blazepose-heavy)
+nn=${NN:-build/nn}
+export NODE_PATH=${TFJS_NODE_PATH:-/tmp/tfjs/node_modules}
+[ -x "$nn" ] || { echo "bench: $nn is missing: run scripts/build" >&2; exit 1; }
+[ -d "$NODE_PATH/@tensorflow/tfjs-backend-wasm" ] \
+  || { echo "bench: TF.js wasm not in $NODE_PATH (see the header of $0)" >&2; exit 1; }
+
+# "median (min)" from nn bench's or tfjs_wasm.js's output line.
+ours() { sed -n 's/^median \([0-9.]*\) ms .* min \([0-9.]*\) ms .*/\1 \2/p'; }
+theirs() { sed -n 's/.* median \([0-9.]*\) ms .* min \([0-9.]*\) ms.*/\1 \2/p'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
+     "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD), $runs runs"
+echo "| model | GFLOP | TF.js wasm | reference, 1 thr | SIMD, 1 thr | SIMD, 2 thr | TF.js / ref | TF.js / SIMD 1 thr | TF.js / SIMD 2 thr |"
+echo "| --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: |"
+for m in "${models[@]}"; do
+  f=models/$m.json
+  gf=$("$nn" info "$f" | sed -n 's/^GFLOPs per run.*: \([0-9.]*\)$/\1/p')
+  read -r tj tjmin < <(node bench/tfjs_wasm.js "$f" "$runs" | theirs)
+  read -r rf rfmin < <(NN_SIMD=scalar "$nn" bench "$f" --threads 1 --runs "$runs" | ours)
+  read -r s1 s1min < <("$nn" bench "$f" --threads 1 --runs "$runs" | ours)
+  read -r s2 s2min < <("$nn" bench "$f" --threads 2 --runs "$runs" | ours)
+  echo "| $m | $gf | $tj ms ($tjmin) | $rf ms ($rfmin) | $s1 ms ($s1min) | $s2 ms ($s2min) |" \
+       "$(ratio "$tj" "$rf") | $(ratio "$tj" "$s1") | $(ratio "$tj" "$s2") |"
+done
