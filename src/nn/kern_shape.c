@@ -39,10 +39,17 @@ void nn__pad_ref(const void *x, size_t elem, const nn__shape *xs, const int64_t 
     }
     int64_t yst[NN__MAX_RANK];
     strides_of(&ys, yst);
-    int64_t row = xs->d[r - 1], rows = nx / row;
+    /* The dims after the innermost padded dim k are unpadded, so x's block over dims k..r-1 lands
+     * contiguous in y: copy those blocks whole (for NHWC spatial padding, a whole image row W*C at a
+     * time rather than C values per memcpy). */
+    int k = r - 1;
+    while (k > 0 && before[k] == 0 && after[k] == 0) k--;
+    int64_t row = 1;
+    for (int i = k; i < r; i++) row *= xs->d[i];
+    int64_t rows = nx / row;
     for (int64_t q = 0; q < rows; q++) {
-        int64_t rem = q, off = before[r - 1];
-        for (int i = r - 2; i >= 0; i--) {
+        int64_t rem = q, off = before[k] * yst[k];
+        for (int i = k - 1; i >= 0; i--) {
             off += (rem % xs->d[i] + before[i]) * yst[i];
             rem /= xs->d[i];
         }

@@ -1,6 +1,6 @@
 /*
  * simd_emu16.h - the kernel body of src/nn/cpu/simd_body.inc compiled a third time, with the
- * AVX-512 geometry (16-float vectors, 16-bit lane masks, MR = 8, one register per panel) emulated
+ * AVX-512 geometry (16-float vectors, 16-bit lane masks, MR = 12, one register per panel) emulated
  * by pairs of AVX2 registers. Included by the differential tests, it lets a machine without
  * AVX-512 check every 16-lane code path (tails, masks, block edges) that the avx512 table runs;
  * only the one-to-one intrinsic mapping in cpu_avx512.c stays unexercised there. The table is
@@ -69,7 +69,7 @@ static inline void emu16_storem(float *p, emu16_mask m, emu16 v)
 }
 
 #define VLEN 16
-#define MR 8
+#define MR 12
 #define LEVEL NN__SIMD_AVX2 /* runs on AVX2 */
 #define LEVEL_NAME "emu16"
 #define SUFFIX(name) name##_emu16
