@@ -155,6 +155,7 @@ typedef struct nn_model_stats {
     int nodes;                      /* graph nodes in model.json */
     int steps;                      /* kernel launches per run, after folding */
     int folded;                     /* nodes computed at load time (constants and shapes) */
+    int pads_fused;                 /* zero Pads that became the padding of the conv reading them */
     int64_t params;                 /* weight values (elements of all Const nodes) */
     uint64_t weight_bytes;          /* the dequantized weight slab */
     double gflops;                  /* 2 x multiply-adds of the conv-like steps per run, 1e9 */

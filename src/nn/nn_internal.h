@@ -166,6 +166,9 @@ typedef struct nn__plan {
     uint64_t arena_bytes, lower_bound, no_reuse;
     double gflops;
     int folded;
+    int pads_fused;           /* Pad steps folded into the padding of the conv reading them */
+    int *in0;                 /* per node: 1 + the value read as input 0 instead of the graph's
+                                 (a conv that took over its Pad), 0 = the graph's input */
     nn_tensor *outs;          /* output views, per signature output */
 } nn__plan;
 
@@ -178,7 +181,12 @@ typedef struct nn__exec {
 } nn__exec;
 
 static inline const nn__node *nn__enode(const nn__exec *e) { return &e->g->nodes[e->node]; }
-static inline nn__value *nn__ein(const nn__exec *e, int i) { return &e->p->vals[e->g->nodes[e->node].in[i]]; }
+/* Value id of input i of node as the plan runs it (the graph's, or a fused Pad's input). */
+static inline int nn__plan_in(const nn__graph *g, const nn__plan *p, int node, int i)
+{
+    return i == 0 && p->in0 && p->in0[node] ? p->in0[node] - 1 : g->nodes[node].in[i];
+}
+static inline nn__value *nn__ein(const nn__exec *e, int i) { return &e->p->vals[nn__plan_in(e->g, e->p, e->node, i)]; }
 static inline nn__value *nn__eout(const nn__exec *e, int k) { return &e->p->vals[e->g->nodes[e->node].out0 + k]; }
 static inline nn__params *nn__epar(const nn__exec *e) { return &e->p->par[e->node]; }
 
@@ -190,7 +198,9 @@ int nn__node_err(const nn__exec *e, int code, const char *fmt, ...) __attribute_
 enum {
     NN__OP_THREADED = 1,      /* run takes (ith, nth) and splits the work */
     NN__OP_SHAPE_ONLY = 2,    /* output depends only on input shapes: always folded */
-    NN__OP_ALIAS = 4          /* output 0 has input 0's bytes (copy-only op): aliased, not run */
+    NN__OP_ALIAS = 4,         /* output 0 has input 0's bytes (copy-only op): aliased, not run */
+    NN__OP_ZERO_PAD_IN = 8    /* a conv (nn__params.conv): input 0 may take a Pad as implicit zero
+                                 padding (taps on padded cells count 0, like real zeros) */
 };
 
 typedef struct nn__op_def {
@@ -221,6 +231,10 @@ int nn__const_int(const nn__exec *e, int i, int64_t *v);
 /* Checks that input i has dtype dt. */
 int nn__want_dtype(const nn__exec *e, int i, nn__dtype dt);
 void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
+
+/* plan_fuse.c: after shape inference, before placement: a zero Pad of H and W whose only reader is
+ * a convolution becomes that convolution's implicit padding (no step, no copy). */
+void nn__plan_fuse_pads(const nn__graph *g, nn__plan *p);
 
 /* plan.c: builds a plan for input shapes in_shapes (per signature input). */
 int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, nn_error *err);

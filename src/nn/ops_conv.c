@@ -201,10 +201,10 @@ static int resize_run(const nn__exec *e, int ith, int nth)
 }
 
 const nn__op_def nn__ops_conv[] = {
-    {"Conv2D", 2, 2, NN__OP_THREADED, CONV, conv_shape, conv_run},
-    {"_FusedConv2D", 2, 3, NN__OP_THREADED, CONV_FUSED, conv_shape, conv_run},
-    {"DepthwiseConv2dNative", 2, 2, NN__OP_THREADED, DW, conv_shape, conv_run},
-    {"FusedDepthwiseConv2dNative", 2, 3, NN__OP_THREADED, DW_FUSED, conv_shape, conv_run},
+    {"Conv2D", 2, 2, NN__OP_THREADED | NN__OP_ZERO_PAD_IN, CONV, conv_shape, conv_run},
+    {"_FusedConv2D", 2, 3, NN__OP_THREADED | NN__OP_ZERO_PAD_IN, CONV_FUSED, conv_shape, conv_run},
+    {"DepthwiseConv2dNative", 2, 2, NN__OP_THREADED | NN__OP_ZERO_PAD_IN, DW, conv_shape, conv_run},
+    {"FusedDepthwiseConv2dNative", 2, 3, NN__OP_THREADED | NN__OP_ZERO_PAD_IN, DW_FUSED, conv_shape, conv_run},
     {"MaxPool", 1, 1, NN__OP_THREADED, 0, maxpool_shape, maxpool_run},
     {"ResizeBilinear", 2, 2, NN__OP_THREADED, 0, resize_shape, resize_run},
     {NULL, 0, 0, 0, 0, NULL, NULL},

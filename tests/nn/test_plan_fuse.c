@@ -1,0 +1,169 @@
+/*
+ * test_plan_fuse.c - a zero Pad of H and W read only by a convolution becomes the convolution's
+ * padding (plan_fuse.c): on a small in-memory model, the two eligible Pads (a Pad before a strided
+ * Conv2D, a PadV2 with value 0 before a depthwise conv) are no steps any more and their convs read
+ * the Pad's input; three that must stay do (a Pad with a second reader, a PadV2 with value 1.5, a
+ * Pad of the channels). Every output equals a naive loop over the explicitly padded input
+ * (|diff| <= 1e-5), at batch 1 and 3.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "nn_internal.h"
+
+/* x [N,5,6,3]. Written with ' for ", swapped at run time. Outputs sorted by name: pc, ya..ye. */
+static const char *model_q =
+    "{'modelTopology':{'node':["
+    "{'name':'x','op':'Placeholder'},"
+    "{'name':'pa','op':'Pad','input':['x','pads_a']},"
+    "{'name':'ya','op':'Conv2D','input':['pa','wa'],'attr':{'padding':{'s':'VkFMSUQ='},"
+    "'strides':{'list':{'i':['1','2','2','1']}},'data_format':{'s':'TkhXQw=='}}},"
+    "{'name':'pb','op':'PadV2','input':['x','pads_b','zero']},"
+    "{'name':'yb','op':'DepthwiseConv2dNative','input':['pb','wb'],'attr':{'padding':{'s':'VkFMSUQ='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'pc_pad','op':'Pad','input':['x','pads_a']},"
+    "{'name':'pc','op':'Identity','input':['pc_pad']},"
+    "{'name':'yc','op':'Conv2D','input':['pc_pad','wa'],'attr':{'padding':{'s':'VkFMSUQ='},"
+    "'strides':{'list':{'i':['1','2','2','1']}}}},"
+    "{'name':'pd','op':'PadV2','input':['x','pads_b','one5']},"
+    "{'name':'yd','op':'DepthwiseConv2dNative','input':['pd','wb'],'attr':{'padding':{'s':'VkFMSUQ='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'pe','op':'Pad','input':['x','pads_c']},"
+    "{'name':'ye','op':'Conv2D','input':['pe','we'],'attr':{'padding':{'s':'VkFMSUQ='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'pads_a','op':'Const'},{'name':'pads_b','op':'Const'},{'name':'pads_c','op':'Const'},"
+    "{'name':'zero','op':'Const'},{'name':'one5','op':'Const'},"
+    "{'name':'wa','op':'Const'},{'name':'wb','op':'Const'},{'name':'we','op':'Const'}]},"
+    "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
+    "[{'size':'-1'},{'size':'5'},{'size':'6'},{'size':'3'}]}}},"
+    "'outputs':{'a':{'name':'ya:0'},'b':{'name':'yb:0'},'c':{'name':'yc:0'},'p':{'name':'pc:0'},"
+    "'d':{'name':'yd:0'},'e':{'name':'ye:0'}}},"
+    "'weightsManifest':[{'paths':['w.bin'],'weights':["
+    "{'name':'pads_a','shape':[4,2],'dtype':'int32'},{'name':'pads_b','shape':[4,2],'dtype':'int32'},"
+    "{'name':'pads_c','shape':[4,2],'dtype':'int32'},{'name':'zero','shape':[],'dtype':'float32'},"
+    "{'name':'one5','shape':[],'dtype':'float32'},{'name':'wa','shape':[3,3,3,4],'dtype':'float32'},"
+    "{'name':'wb','shape':[3,3,3,1],'dtype':'float32'},{'name':'we','shape':[1,1,5,2],'dtype':'float32'}]}]}";
+
+enum { NWA = 108, NWB = 27, NWE = 10 };
+static const int32_t pads_a[8] = {0, 0, 1, 2, 0, 1, 0, 0};  /* H +1/+2, W +0/+1 */
+static const int32_t pads_b[8] = {0, 0, 2, 0, 1, 1, 0, 0};
+static const int32_t pads_c[8] = {0, 0, 0, 0, 0, 0, 1, 1};  /* channels 3 -> 5 */
+
+typedef struct { int64_t n, h, w, c; } dims;
+
+/* Explicit pad of x (value v), then a naive VALID conv (dw: depthwise, multiplier 1), in double. */
+static void naive(const float *x, dims d, const int32_t *pads, float v, const float *f, int kh, int kw, int oc,
+                  int s, int dw, float *y, int64_t *oh_out, int64_t *ow_out)
+{
+    int64_t ph = d.h + pads[2] + pads[3], pw = d.w + pads[4] + pads[5], pc = d.c + pads[6] + pads[7];
+    int64_t oh = (ph - kh) / s + 1, ow = (pw - kw) / s + 1, yc = dw ? pc : oc;
+    *oh_out = oh;
+    *ow_out = ow;
+    for (int64_t b = 0; b < d.n; b++)
+        for (int64_t oy = 0; oy < oh; oy++)
+            for (int64_t ox = 0; ox < ow; ox++)
+                for (int64_t o = 0; o < yc; o++) {
+                    double acc = 0;
+                    for (int ky = 0; ky < kh; ky++)
+                        for (int kx = 0; kx < kw; kx++)
+                            for (int64_t ci = 0; ci < pc; ci++) {
+                                if (dw && ci != o) continue;
+                                int64_t iy = oy * s + ky - pads[2], ix = ox * s + kx - pads[4], ic = ci - pads[6];
+                                double xv = v;
+                                if (iy >= 0 && iy < d.h && ix >= 0 && ix < d.w && ic >= 0 && ic < d.c)
+                                    xv = x[((b * d.h + iy) * d.w + ix) * d.c + ic];
+                                double wv = dw ? f[(ky * kw + kx) * pc + ci] : f[((ky * kw + kx) * pc + ci) * oc + o];
+                                acc += xv * wv;
+                            }
+                    y[((b * oh + oy) * ow + ox) * yc + o] = (float)acc;
+                }
+}
+
+static int is_step(const nn__graph *g, const nn__plan *p, const char *name)
+{
+    int n = nn__graph_find(g, name);
+    for (int s = 0; s < p->nsteps; s++)
+        if (p->steps[s] == n) return 1;
+    return 0;
+}
+
+static void compare(const char *what, const nn__value *v, const float *want, int64_t count)
+{
+    CHECK_MSG(nn__shape_count(&v->shape) == count, "%s: %lld values, want %lld", what,
+              (long long)nn__shape_count(&v->shape), (long long)count);
+    double worst = 0;
+    for (int64_t i = 0; i < count && i < nn__shape_count(&v->shape); i++) {
+        double dlt = fabs((double)((const float *)v->data)[i] - want[i]);
+        if (dlt > worst) worst = dlt;
+    }
+    CHECK_MSG(worst <= 1e-5, "%s: worst difference %g", what, worst);
+}
+
+int main(void)
+{
+    char *json = strdup(model_q);
+    for (char *q = json; *q; q++)
+        if (*q == '\'') *q = '"';
+    float wa[NWA], wb[NWB], we[NWE];
+    for (int i = 0; i < NWA; i++) wa[i] = (float)((i * 37 % 19) - 9) / 8.0f;
+    for (int i = 0; i < NWB; i++) wb[i] = (float)((i * 11 % 13) - 6) / 4.0f;
+    for (int i = 0; i < NWE; i++) we[i] = (float)(i - 4) / 2.0f;
+    float zero = 0.0f, one5 = 1.5f;
+    unsigned char wbuf[3 * 32 + 8 + 4 * (NWA + NWB + NWE)], *w = wbuf;
+    memcpy(w, pads_a, 32), w += 32;
+    memcpy(w, pads_b, 32), w += 32;
+    memcpy(w, pads_c, 32), w += 32;
+    memcpy(w, &zero, 4), w += 4;
+    memcpy(w, &one5, 4), w += 4;
+    memcpy(w, wa, sizeof wa), w += sizeof wa;
+    memcpy(w, wb, sizeof wb), w += sizeof wb;
+    memcpy(w, we, sizeof we);
+
+    nn__graph g = {0};
+    nn_error err = {0};
+    int rc = nn__graph_load_mem(&g, "fuse.json", json, strlen(json), wbuf, sizeof wbuf, &err);
+    CHECK_MSG(rc == 0, "%s", err.msg);
+    free(json);
+    if (rc) return check_report();
+
+    for (int64_t batch = 1; batch <= 3; batch += 2) {
+        dims d = {batch, 5, 6, 3};
+        nn__shape in = {4, {d.n, d.h, d.w, d.c}};
+        nn__plan p;
+        rc = nn__plan_build(&g, &in, &p, &err);
+        CHECK_MSG(rc == 0, "%s", err.msg);
+        if (rc) break;
+        CHECK_INT_EQ(p.pads_fused, 2);
+        CHECK(!is_step(&g, &p, "pa") && !is_step(&g, &p, "pb"));         /* folded into ya, yb */
+        CHECK(is_step(&g, &p, "pc_pad") && is_step(&g, &p, "pd") && is_step(&g, &p, "pe"));
+        CHECK(is_step(&g, &p, "ya") && is_step(&g, &p, "yb") && is_step(&g, &p, "ye"));
+        int64_t nx = d.n * d.h * d.w * d.c;
+        float *x = malloc((size_t)nx * sizeof *x), *want = malloc(4096 * sizeof *want);
+        for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 7.0f;
+        p.vals[g.inputs[0].value].data = x;
+        for (int s = 0; s < p.nsteps; s++) {
+            nn__exec e = {&g, &p, p.steps[s], &err};
+            CHECK_INT_EQ(g.nodes[e.node].def->run(&e, 0, 1), 0);
+        }
+        int64_t oh, ow;
+        const char *names[5] = {"ya", "yb", "yc", "yd", "ye"};
+        for (int k = 0; k < 5; k++) {
+            const nn__value *v = &p.vals[g.nodes[nn__graph_find(&g, names[k])].out0];
+            if (k == 0 || k == 2) naive(x, d, pads_a, 0.0f, wa, 3, 3, 4, 2, 0, want, &oh, &ow);
+            if (k == 1) naive(x, d, pads_b, 0.0f, wb, 3, 3, 3, 1, 1, want, &oh, &ow);
+            if (k == 3) naive(x, d, pads_b, 1.5f, wb, 3, 3, 3, 1, 1, want, &oh, &ow);
+            if (k == 4) naive(x, d, pads_c, 0.0f, we, 1, 1, 2, 1, 0, want, &oh, &ow);
+            int64_t oc = k == 0 || k == 2 ? 4 : k == 4 ? 2 : 3;
+            CHECK_MSG(oh * ow * d.n * oc <= 4096, "test buffer too small");
+            compare(names[k], v, want, d.n * oh * ow * oc);
+        }
+        free(x);
+        free(want);
+        nn__plan_free(&p);
+    }
+    nn__graph_free(&g);
+    return check_report();
+}
