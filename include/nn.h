@@ -156,6 +156,7 @@ typedef struct nn_model_stats {
     int steps;                      /* kernel launches per run, after folding */
     int folded;                     /* nodes computed at load time (constants and shapes) */
     int pads_fused;                 /* zero Pads that became the padding of the conv reading them */
+    int adds_fused;                 /* AddV2s done in the epilogue of the conv producing an operand */
     int64_t params;                 /* weight values (elements of all Const nodes) */
     uint64_t weight_bytes;          /* the dequantized weight slab */
     double gflops;                  /* 2 x multiply-adds of the conv-like steps per run, 1e9 */

@@ -169,6 +169,9 @@ typedef struct nn__plan {
     int pads_fused;           /* Pad steps folded into the padding of the conv reading them */
     int *in0;                 /* per node: 1 + the value read as input 0 instead of the graph's
                                  (a conv that took over its Pad), 0 = the graph's input */
+    int adds_fused;           /* AddV2 steps folded into the conv producing one of their operands */
+    int *res;                 /* per node: 1 + the value a conv adds to its output (the other
+                                 operand of a fused AddV2), 0 = none */
     nn_tensor *outs;          /* output views, per signature output */
 } nn__plan;
 
@@ -233,8 +236,10 @@ int nn__want_dtype(const nn__exec *e, int i, nn__dtype dt);
 void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
 
 /* plan_fuse.c: after shape inference, before placement: a zero Pad of H and W whose only reader is
- * a convolution becomes that convolution's implicit padding (no step, no copy). */
-void nn__plan_fuse_pads(const nn__graph *g, nn__plan *p);
+ * a convolution becomes that convolution's implicit padding (no step, no copy); an AddV2 of a
+ * packed Conv2D's output (its only reader) and a same-shaped value computed before the conv is
+ * done by the conv's epilogue (the AddV2's output becomes an alias of the conv's). */
+void nn__plan_fuse(const nn__graph *g, nn__plan *p);
 
 /* plan.c: builds a plan for input shapes in_shapes (per signature input). */
 int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, nn_error *err);

@@ -132,9 +132,10 @@ static int conv_run(const nn__exec *e, int ith, int nth)
     if (p->conv.depthwise)
         k->depthwise(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp, y->data,
                      p->conv.oh, p->conv.ow, ith, nth);
-    else if (y->aux)
-        k->conv2d(x->data, d[0], d[1], d[2], d[3], y->aux, &p->conv.cp, NULL, y->data, p->conv.oh, p->conv.ow,
-                  ith, nth);
+    else if (y->aux)  /* with the other operand of a fused AddV2, if any (plan_fuse.c) */
+        k->conv2d(x->data, d[0], d[1], d[2], d[3], y->aux, &p->conv.cp,
+                  e->p->res[e->node] ? e->p->vals[e->p->res[e->node] - 1].data : NULL, y->data, p->conv.oh,
+                  p->conv.ow, ith, nth);
     else
         nn__conv2d_ref(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp,
                        nn__eout(e, 0)->data, p->conv.oh, p->conv.ow, ith, nth);

@@ -6,8 +6,9 @@
  *      (Shape, Size), is computed right away and becomes a constant ("folding");
  *   3. a copy-only op (Identity, Reshape, Squeeze, ExpandDims) on an arena value becomes an alias of
  *      it (same bytes, its own shape); every other node becomes a step; a zero Pad read only by a
- *      conv becomes the conv's padding (plan_fuse.c); each output lives from its step to its last
- *      reader, or its aliases' last reader (graph outputs to the end);
+ *      conv becomes the conv's padding, an AddV2 after a conv its epilogue (plan_fuse.c); each
+ *      output lives from its step to its last reader, or its aliases' last reader (graph outputs
+ *      to the end);
  *   4. libvram's static planner turns the lifetimes into offsets in one arena (64-byte aligned).
  * Nothing here runs per frame.
  */
@@ -130,8 +131,9 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
     for (int s = 0; s < p->nsteps; s++) {
         const nn__node *n = &g->nodes[p->steps[s]];
         for (int k = 0; k < n->nout; k++) p->vals[n->out0 + k].first = p->vals[n->out0 + k].last = s;
-        for (int j = 0; j < n->nin; j++) {
-            nn__value *v = &p->vals[nn__plan_in(g, p, p->steps[s], j)];
+        int res = p->res[p->steps[s]];  /* a fused AddV2's other operand is read here too */
+        for (int j = 0; j < n->nin + (res > 0); j++) {
+            nn__value *v = &p->vals[j < n->nin ? nn__plan_in(g, p, p->steps[s], j) : res - 1];
             if (v->kind == NN__V_ALIAS) v = &p->vals[v->alias];  /* reading an alias reads its root */
             if (v->kind == NN__V_ARENA && v->last < s) v->last = s;
         }
@@ -195,15 +197,16 @@ int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, 
     p->steps = calloc((size_t)g->nnodes, sizeof *p->steps);
     p->outs = calloc((size_t)g->noutputs, sizeof *p->outs);
     p->in0 = calloc((size_t)g->nnodes, sizeof *p->in0);
+    p->res = calloc((size_t)g->nnodes, sizeof *p->res);
     char *need = calloc((size_t)g->nnodes, 1);
     int rc = 0;
-    if (!p->vals || !p->par || !p->flops || !p->steps || !p->outs || !p->in0 || !need) {
+    if (!p->vals || !p->par || !p->flops || !p->steps || !p->outs || !p->in0 || !p->res || !need) {
         rc = nn__err(err, NN_ENOMEM, "%s: out of memory", g->path);
         goto fail;
     }
     mark_needed(g, need);
     if ((rc = infer(g, in_shapes, p, need, err)) < 0) goto fail;
-    nn__plan_fuse_pads(g, p);
+    nn__plan_fuse(g, p);
     if ((rc = place(g, p, err)) < 0) goto fail;
     for (int i = 0; i < g->noutputs; i++) {
         const nn__value *v = &p->vals[g->outputs[i].value];
@@ -234,6 +237,7 @@ void nn__plan_free(nn__plan *p)
     free(p->steps);
     free(p->outs);
     free(p->in0);
+    free(p->res);
     free(p->arena);
     memset(p, 0, sizeof *p);
 }

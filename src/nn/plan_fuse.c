@@ -1,5 +1,6 @@
 /*
- * plan_fuse.c - step fusions decided after shape inference, before the arena is placed.
+ * plan_fuse.c - step fusions decided after shape inference, before the arena is placed. Both keep
+ * every output bit for bit as the unfused steps would compute it.
  *
  * Pad into convolution: Keras writes a strided convolution with asymmetric padding as
  * ZeroPadding2D (a Pad of H and W with zeros) followed by a VALID Conv2D or depthwise conv; the
@@ -9,6 +10,13 @@
  * a zero Pad (Pad, or PadV2 with the value 0) of dims 1 and 2 only, of an NHWC rank-4 float tensor,
  * and a conv-like op (NN__OP_ZERO_PAD_IN) is its only reader, the conv reads the Pad's input with
  * its padding grown by the Pad's amounts (output shape unchanged), and the Pad is no step any more.
+ *
+ * AddV2 into convolution (residual connections): when one operand of an AddV2 (or Add) is the
+ * output of a packed Conv2D that nothing else reads, and the other operand has the same shape and
+ * is computed before that conv, the conv's kernel adds it in its epilogue after the activation
+ * (cpu.h: "the bits equal Conv2D followed by AddV2"; float addition is commutative, so the
+ * operand order does not matter). The AddV2's output becomes an alias of the conv's, the other
+ * operand stays alive until the conv's step (plan.c reads p->res), and the AddV2 is no step.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +42,35 @@ static int zero_hw_pad(const nn__graph *g, const nn__plan *p, int pn)
     return 1;
 }
 
-void nn__plan_fuse_pads(const nn__graph *g, nn__plan *p)
+/* readers[v]: how many step inputs (and graph outputs) read value v's bytes, aliases counted on
+ * their root. NULL when out of memory. */
+static int *count_readers(const nn__graph *g, const nn__plan *p)
 {
     int *readers = calloc((size_t)(g->nvalues > 0 ? g->nvalues : 1), sizeof *readers);
-    if (!readers) return; /* no fusion: the plan stays as it was, only slower */
+    if (!readers) return NULL;
     for (int s = 0; s < p->nsteps; s++) {
         const nn__node *n = &g->nodes[p->steps[s]];
-        for (int j = 0; j < n->nin; j++) readers[root(p, n->in[j])]++;
+        for (int j = 0; j < n->nin; j++) readers[root(p, nn__plan_in(g, p, p->steps[s], j))]++;
     }
     for (int i = 0; i < g->noutputs; i++) readers[root(p, g->outputs[i].value)]++;
+    return readers;
+}
+
+/* Removes node from p->steps (order kept). */
+static void drop_step(nn__plan *p, int node)
+{
+    for (int k = 0; k < p->nsteps; k++)
+        if (p->steps[k] == node) {
+            memmove(p->steps + k, p->steps + k + 1, (size_t)(p->nsteps - k - 1) * sizeof *p->steps);
+            p->nsteps--;
+            return;
+        }
+}
+
+static void fuse_pads(const nn__graph *g, nn__plan *p)
+{
+    int *readers = count_readers(g, p);
+    if (!readers) return; /* no fusion: the plan stays as it was, only slower */
 
     for (int s = 0; s < p->nsteps; s++) {
         int ci = p->steps[s];
@@ -58,15 +86,61 @@ void nn__plan_fuse_pads(const nn__graph *g, nn__plan *p)
         cp->pad_right += (int)a[2];
         p->in0[ci] = g->nodes[pn].in[0] + 1;
         p->vals[v].kind = NN__V_NONE;
-        /* The Pad's step precedes the conv's: drop it and move the rest down. */
-        for (int k = 0; k < s; k++)
-            if (p->steps[k] == pn) {
-                memmove(p->steps + k, p->steps + k + 1, (size_t)(p->nsteps - k - 1) * sizeof *p->steps);
-                p->nsteps--;
-                s--;
-                break;
-            }
+        drop_step(p, pn); /* the Pad's step precedes the conv's, which moves down by one */
+        s--;
         p->pads_fused++;
     }
     free(readers);
+}
+
+/* Step index of the producer of value v's bytes, or -1 for constants and inputs. */
+static int produced_at(const nn__graph *g, const nn__plan *p, const int *pos, int v)
+{
+    v = root(p, v);
+    return p->vals[v].kind == NN__V_ARENA ? pos[g->value_node[v]] : -1;
+}
+
+static void fuse_adds(const nn__graph *g, nn__plan *p)
+{
+    int *readers = count_readers(g, p);
+    int *pos = malloc((size_t)(g->nnodes > 0 ? g->nnodes : 1) * sizeof *pos);
+    if (!readers || !pos) goto done;
+    for (int i = 0; i < g->nnodes; i++) pos[i] = -1;
+    for (int s = 0; s < p->nsteps; s++) pos[p->steps[s]] = s;
+    for (int s = 0; s < p->nsteps; s++) {
+        int ai = p->steps[s];
+        const nn__node *a = &g->nodes[ai];
+        if ((strcmp(a->op, "AddV2") && strcmp(a->op, "Add")) || a->nin != 2) continue;
+        for (int k = 0; k < 2; k++) {
+            int v = a->in[k], r = a->in[1 - k], cn = g->value_node[v];
+            const nn__value *y = &p->vals[v], *rv = &p->vals[r];
+            const nn__node *c = &g->nodes[cn];
+            if (y->kind != NN__V_ARENA || v != c->out0 || !y->aux || pos[cn] < 0 || p->res[cn] ||
+                readers[v] != 1 || (strcmp(c->op, "Conv2D") && strcmp(c->op, "_FusedConv2D")))
+                continue;
+            if (y->dtype != NN__F32 || rv->dtype != NN__F32 || rv->shape.rank != y->shape.rank ||
+                memcmp(rv->shape.d, y->shape.d, sizeof(int64_t) * (size_t)y->shape.rank) ||
+                p->vals[a->out0].shape.rank != y->shape.rank || root(p, r) == v ||
+                produced_at(g, p, pos, r) >= pos[cn])
+                continue;
+            p->res[cn] = r + 1;
+            p->vals[a->out0].kind = NN__V_ALIAS;
+            p->vals[a->out0].alias = v;
+            drop_step(p, ai); /* after the conv's step: the steps before it keep their places */
+            for (int q = s; q < p->nsteps; q++) pos[p->steps[q]] = q;
+            pos[ai] = -1;
+            s--;
+            p->adds_fused++;
+            break;
+        }
+    }
+done:
+    free(readers);
+    free(pos);
+}
+
+void nn__plan_fuse(const nn__graph *g, nn__plan *p)
+{
+    fuse_pads(g, p);
+    fuse_adds(g, p);
 }

@@ -1,10 +1,13 @@
 /*
- * test_plan_fuse.c - a zero Pad of H and W read only by a convolution becomes the convolution's
- * padding (plan_fuse.c): on a small in-memory model, the two eligible Pads (a Pad before a strided
- * Conv2D, a PadV2 with value 0 before a depthwise conv) are no steps any more and their convs read
- * the Pad's input; three that must stay do (a Pad with a second reader, a PadV2 with value 1.5, a
- * Pad of the channels). Every output equals a naive loop over the explicitly padded input
- * (|diff| <= 1e-5), at batch 1 and 3.
+ * test_plan_fuse.c - the plan's fusions (plan_fuse.c) on small in-memory models, at batch 1 and 3,
+ * every output against a naive loop (|diff| <= 1e-5):
+ *   - a zero Pad of H and W read only by a convolution becomes the convolution's padding: the two
+ *     eligible Pads (a Pad before a strided Conv2D, a PadV2 with value 0 before a depthwise conv) are
+ *     no steps any more; three that must stay do (a Pad with a second reader, a PadV2 with value
+ *     1.5, a Pad of the channels);
+ *   - an AddV2 of a conv's output and a value computed before the conv is done by the conv: with
+ *     the model input as the other operand, and with a fused AddV2's output (an alias) as it; not
+ *     when the conv's output has a second reader or the other operand comes after the conv.
  */
 #include <math.h>
 #include <stdio.h>
@@ -102,11 +105,18 @@ static void compare(const char *what, const nn__value *v, const float *want, int
     CHECK_MSG(worst <= 1e-5, "%s: worst difference %g", what, worst);
 }
 
-int main(void)
+/* model text with ' swapped for " (malloc'd). */
+static char *unquote(const char *q)
 {
-    char *json = strdup(model_q);
-    for (char *q = json; *q; q++)
-        if (*q == '\'') *q = '"';
+    char *json = strdup(q);
+    for (char *c = json; c && *c; c++)
+        if (*c == '\'') *c = '"';
+    return json;
+}
+
+static void test_pads(void)
+{
+    char *json = unquote(model_q);
     float wa[NWA], wb[NWB], we[NWE];
     for (int i = 0; i < NWA; i++) wa[i] = (float)((i * 37 % 19) - 9) / 8.0f;
     for (int i = 0; i < NWB; i++) wb[i] = (float)((i * 11 % 13) - 6) / 4.0f;
@@ -127,7 +137,7 @@ int main(void)
     int rc = nn__graph_load_mem(&g, "fuse.json", json, strlen(json), wbuf, sizeof wbuf, &err);
     CHECK_MSG(rc == 0, "%s", err.msg);
     free(json);
-    if (rc) return check_report();
+    if (rc) return;
 
     for (int64_t batch = 1; batch <= 3; batch += 2) {
         dims d = {batch, 5, 6, 3};
@@ -165,5 +175,100 @@ int main(void)
         nn__plan_free(&p);
     }
     nn__graph_free(&g);
+}
+
+/* x [N,4,4,3]; ya = c1(x) + x (fused), ye = c4(ya) + ya (fused, the operand an alias), yb =
+ * relu(relu(x)) + c2(x) (not fused: the graph orders Kahn's FIFO from x, so the second Relu comes
+ * after c2), yc = c3(x) + x with c3 also an output (yd; not fused). */
+static const char *adds_q =
+    "{'modelTopology':{'node':["
+    "{'name':'x','op':'Placeholder'},"
+    "{'name':'c1','op':'Conv2D','input':['x','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'ya','op':'AddV2','input':['c1','x']},"
+    "{'name':'c2','op':'_FusedConv2D','input':['x','w2','b2'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdQ==']}},"
+    "'num_args':{'i':'1'}}},"
+    "{'name':'r2a','op':'Relu','input':['x']},{'name':'r2','op':'Relu','input':['r2a']},"
+    "{'name':'yb','op':'AddV2','input':['r2','c2']},"
+    "{'name':'c3','op':'Conv2D','input':['x','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'yc','op':'AddV2','input':['c3','x']},"
+    "{'name':'yd','op':'Identity','input':['c3']},"
+    "{'name':'c4','op':'Conv2D','input':['ya','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'ye','op':'AddV2','input':['c4','ya']},"
+    "{'name':'w1','op':'Const'},{'name':'w2','op':'Const'},{'name':'b2','op':'Const'}]},"
+    "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
+    "[{'size':'-1'},{'size':'4'},{'size':'4'},{'size':'3'}]}}},"
+    "'outputs':{'a':{'name':'ya:0'},'b':{'name':'yb:0'},'c':{'name':'yc:0'},'d':{'name':'yd:0'},"
+    "'e':{'name':'ye:0'}}},"
+    "'weightsManifest':[{'paths':['w.bin'],'weights':["
+    "{'name':'w1','shape':[1,1,3,3],'dtype':'float32'},{'name':'w2','shape':[3,3,3,3],'dtype':'float32'},"
+    "{'name':'b2','shape':[3],'dtype':'float32'}]}]}";
+
+static void test_adds(void)
+{
+    static const int32_t same3[8] = {0, 0, 1, 1, 1, 1, 0, 0}, none[8] = {0};
+    float wts[9 + 81 + 3];
+    for (int i = 0; i < 93; i++) wts[i] = (float)((i * 17 % 11) - 5) / 4.0f;
+    const float *w1 = wts, *w2 = wts + 9, *b2 = wts + 90;
+    char *json = unquote(adds_q);
+    nn__graph g = {0};
+    nn_error err = {0};
+    int rc = nn__graph_load_mem(&g, "adds.json", json, strlen(json), wts, sizeof wts, &err);
+    CHECK_MSG(rc == 0, "%s", err.msg);
+    free(json);
+    if (rc) return;
+    for (int64_t batch = 1; batch <= 3; batch += 2) {
+        dims d = {batch, 4, 4, 3};
+        nn__shape in = {4, {d.n, d.h, d.w, d.c}};
+        nn__plan p;
+        rc = nn__plan_build(&g, &in, &p, &err);
+        CHECK_MSG(rc == 0, "%s", err.msg);
+        if (rc) break;
+        CHECK_INT_EQ(p.adds_fused, 2);
+        CHECK(!is_step(&g, &p, "ya") && !is_step(&g, &p, "ye"));
+        CHECK(is_step(&g, &p, "yb") && is_step(&g, &p, "yc"));
+        int c2_at = -1, r2_at = -1;
+        for (int q = 0; q < p.nsteps; q++) {
+            if (p.steps[q] == nn__graph_find(&g, "c2")) c2_at = q;
+            if (p.steps[q] == nn__graph_find(&g, "r2")) r2_at = q;
+        }
+        CHECK_MSG(r2_at > c2_at, "the case needs r2 after c2 (steps %d, %d)", r2_at, c2_at);
+        enum { NX = 3 * 4 * 4 * 3 };
+        float x[NX], ya[NX], c2[NX], want[NX];
+        int64_t nx = d.n * d.h * d.w * d.c, oh, ow;
+        for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 7.0f;
+        p.vals[g.inputs[0].value].data = x;
+        for (int s = 0; s < p.nsteps; s++) {
+            nn__exec e = {&g, &p, p.steps[s], &err};
+            CHECK_INT_EQ(g.nodes[e.node].def->run(&e, 0, 1), 0);
+        }
+#define OUT(name) (&p.vals[g.nodes[nn__graph_find(&g, name)].out0])
+        naive(x, d, none, 0.0f, w1, 1, 1, 3, 1, 0, want, &oh, &ow);      /* c1 = c3 = yd */
+        compare("yd", OUT("yd"), want, nx);
+        for (int64_t i = 0; i < nx; i++) ya[i] = want[i] + x[i];
+        compare("ya", OUT("ya"), ya, nx);
+        compare("yc", OUT("yc"), ya, nx);
+        naive(ya, d, none, 0.0f, w1, 1, 1, 3, 1, 0, want, &oh, &ow);     /* c4 */
+        for (int64_t i = 0; i < nx; i++) want[i] += ya[i];
+        compare("ye", OUT("ye"), want, nx);
+        naive(x, d, same3, 0.0f, w2, 3, 3, 3, 1, 0, c2, &oh, &ow);
+        for (int64_t i = 0; i < nx; i++) {
+            float v = c2[i] + b2[i % 3];
+            want[i] = (v > 0 ? v : 0) + (x[i] > 0 ? x[i] : 0);
+        }
+        compare("yb", OUT("yb"), want, nx);
+#undef OUT
+        nn__plan_free(&p);
+    }
+    nn__graph_free(&g);
+}
+
+int main(void)
+{
+    test_pads();
+    test_adds();
     return check_report();
 }
