@@ -90,6 +90,16 @@ typedef emu16_mask vmask;
 #define vmask_first(n) ((emu16_mask)((1u << (n)) - 1u))
 #define vloadm(p, m) emu16_loadm((p), (m))
 #define vstorem(p, m, v) emu16_storem((p), (m), (v))
+/* The same halving tree as AVX-512's reduce: lane i + lane i + 8 first, then 4, 2, 1. */
+static inline float emu16_hsum(emu16 v)
+{
+    __m256 h = _mm256_add_ps(v.lo, v.hi);
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+#define vhsum(v) emu16_hsum(v)
 
 #include "cpu/simd_body.inc"
 

@@ -214,6 +214,7 @@ int main(int argc, char **argv)
             {1, 12, 12, 96, 576, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
             {1, 6, 6, 960, 320, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},
             {1, 48, 48, 64, 64, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 0},
+            {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0}, /* BlazePose segmentation */
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             bench_conv(tabs, ntabs, &shapes[i], reps);

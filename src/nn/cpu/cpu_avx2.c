@@ -44,6 +44,15 @@ typedef __m256i vmask;
 #define vloadm(p, m) _mm256_maskload_ps((p), (m))
 #define vstorem(p, m, v) _mm256_maskstore_ps((p), (m), (v))
 
+/* Sum of the lanes as a halving tree: lane i + lane i + 4, then i + 2, then i + 1. */
+static inline float vhsum(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
 #include "simd_body.inc"
 
 #if defined(__clang__)

@@ -47,6 +47,8 @@ typedef __mmask16 vmask;
 #define vmask_first(n) ((__mmask16)((1u << (n)) - 1u))
 #define vloadm(p, m) _mm512_maskz_loadu_ps((m), (p))
 #define vstorem(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
+/* Sum of the lanes as a halving tree: lane i + lane i + 8, then i + 4, i + 2, i + 1. */
+#define vhsum(v) _mm512_reduce_add_ps(v)
 
 #include "simd_body.inc"
 
