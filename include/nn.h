@@ -189,7 +189,7 @@ int nn_model_profile(nn_model_t *m, int on);
 
 /* The profile of the runs since it was switched on: fills rows[0..min(n, max)) sorted by time,
  * slowest first, and *runs with the number of profiled runs (may be NULL). Returns n, the number
- * of op types with steps in the plan (0 when nothing ran). */
+ * of op types with steps in the plan (0 when nothing ran), or NN_ENOMEM. */
 int nn_model_profile_get(const nn_model_t *m, nn_op_profile *rows, int max, int *runs);
 
 #ifdef __cplusplus

@@ -41,9 +41,12 @@ static int parse_int(const char *s, long lo, long hi, long *v)
 static int print_profile(const nn_model_t *m)
 {
     int runs = 0, n = nn_model_profile_get(m, NULL, 0, &runs);
-    nn_op_profile *rows = calloc((size_t)(n > 0 ? n : 1), sizeof *rows);
-    if (!rows) return fprintf(stderr, "nn bench: out of memory for the profile\n"), 1;
-    n = nn_model_profile_get(m, rows, n, &runs);
+    nn_op_profile *rows = n >= 0 ? calloc((size_t)(n > 0 ? n : 1), sizeof *rows) : NULL;
+    if (rows) n = nn_model_profile_get(m, rows, n, &runs);
+    if (!rows || n < 0) {
+        free(rows);
+        return fprintf(stderr, "nn bench: out of memory for the profile\n"), 1;
+    }
     double total = 0;
     int steps = 0;
     for (int i = 0; i < n; i++) total += rows[i].ms, steps += rows[i].steps;

@@ -94,35 +94,22 @@ static int profile(const char *path, int reps)
     for (int i = 0; i < g.nnodes; i++) t[i] = 1e30;
     run_steps(&g, &p, NULL);
     for (int r = 0; r < reps; r++) run_steps(&g, &p, t);
-    double total = 0;
+    double total = 0;  /* ms from here on */
+    for (int i = 0; i < g.nnodes; i++) t[i] *= 1e3;
     for (int s = 0; s < p.nsteps; s++) total += t[p.steps[s]];
     printf("%s: table %s, %d steps, sum of per-step minima %.3f ms (%.3f GFLOP)\n", path,
-           nn__cpu_kernels_get()->name, p.nsteps, total * 1e3, p.gflops);
-    enum { MAXOPS = 64 };
-    const char *ops[MAXOPS];
-    double ot[MAXOPS] = {0}, of[MAXOPS] = {0};
-    int oc[MAXOPS] = {0}, no = 0;
-    for (int s = 0; s < p.nsteps; s++) {
-        int i = p.steps[s], j;
-        for (j = 0; j < no; j++)
-            if (!strcmp(ops[j], g.nodes[i].op)) break;
-        if (j == no) {
-            if (no == MAXOPS) continue;
-            ops[no++] = g.nodes[i].op;
-        }
-        ot[j] += t[i];
-        of[j] += p.flops[i];
-        oc[j]++;
-    }
+           nn__cpu_kernels_get()->name, p.nsteps, total, p.gflops);
+    /* Grouped by op type, slowest first, as nn_model_profile_get does for `nn bench --profile`. */
+    nn_op_profile *rows = calloc((size_t)(p.nsteps > 0 ? p.nsteps : 1), sizeof *rows);
+    int no = rows ? nn__profile_by_op(&g, &p, t, 1, rows, p.nsteps) : -1;
+    if (no < 0) fprintf(stderr, "%s: out of memory for the per-op table\n", path);
     for (int k = 0; k < no; k++) {
-        int b = 0;
-        for (int j = 1; j < no; j++)
-            if (ot[j] > ot[b]) b = j;
-        printf("  %-28s %4d steps %9.3f ms %5.1f%%", ops[b], oc[b], ot[b] * 1e3, ot[b] / total * 100.0);
-        if (of[b] > 0) printf(" %7.1f GFLOP/s", of[b] / ot[b] * 1e-9);
+        printf("  %-28s %4d steps %9.3f ms %5.1f%%", rows[k].op, rows[k].steps, rows[k].ms,
+               rows[k].ms / total * 100.0);
+        if (rows[k].gflop > 0) printf(" %7.1f GFLOP/s", rows[k].gflop / (rows[k].ms * 1e-3));
         printf("\n");
-        ot[b] = -1;
     }
+    free(rows);
     printf("  slowest steps:\n");
     for (int k = 0; k < 8; k++) {
         int b = -1;
@@ -134,7 +121,7 @@ static int profile(const char *path, int reps)
         const nn__shape *ys = &p.vals[g.nodes[b].out0].shape;
         char sh[96];
         nn__shape_str(ys, sh, sizeof sh);
-        printf("  %8.3f ms %-26s %-18s %7.1f MFLOP  %s\n", t[b] * 1e3, g.nodes[b].op, sh,
+        printf("  %8.3f ms %-26s %-18s %7.1f MFLOP  %s\n", t[b], g.nodes[b].op, sh,
                p.flops[b] * 1e-6, g.nodes[b].name);
         t[b] = -1;
     }
