@@ -85,12 +85,26 @@ static void naive(const float *x, dims d, const int32_t *pads, float v, const fl
                 }
 }
 
-static int is_step(const nn__graph *g, const nn__plan *p, const char *name)
+/* Position of node `name` among the plan's steps, or -1 when it is no step. */
+static int step_at(const nn__graph *g, const nn__plan *p, const char *name)
 {
     int n = nn__graph_find(g, name);
     for (int s = 0; s < p->nsteps; s++)
-        if (p->steps[s] == n) return 1;
-    return 0;
+        if (p->steps[s] == n) return s;
+    return -1;
+}
+
+static int is_step(const nn__graph *g, const nn__plan *p, const char *name) { return step_at(g, p, name) >= 0; }
+
+/* Runs every step of plan p on input x, one thread. */
+static void run_plan(const nn__graph *g, nn__plan *p, float *x)
+{
+    nn_error err = {0};
+    p->vals[g->inputs[0].value].data = x;
+    for (int s = 0; s < p->nsteps; s++) {
+        nn__exec e = {g, p, p->steps[s], &err};
+        CHECK_MSG(g->nodes[e.node].def->run(&e, 0, 1) == 0, "step %d: %s", s, err.msg);
+    }
 }
 
 static void compare(const char *what, const nn__value *v, const float *want, int64_t count)
@@ -105,18 +119,22 @@ static void compare(const char *what, const nn__value *v, const float *want, int
     CHECK_MSG(worst <= 1e-5, "%s: worst difference %g", what, worst);
 }
 
-/* model text with ' swapped for " (malloc'd). */
-static char *unquote(const char *q)
+/* Loads the model text q (with ' for ") and its weight bytes into g; 0, or -1 after a failed check. */
+static int load_model(nn__graph *g, const char *name, const char *q, const void *w, size_t wlen)
 {
     char *json = strdup(q);
     for (char *c = json; c && *c; c++)
         if (*c == '\'') *c = '"';
-    return json;
+    nn_error err = {0};
+    int rc = json ? nn__graph_load_mem(g, name, json, strlen(json), w, wlen, &err) : -1;
+    CHECK_MSG(rc == 0, "%s: %s", name, err.msg);
+    free(json);
+    return rc == 0 ? 0 : -1;
 }
 
 static void test_pads(void)
 {
-    char *json = unquote(model_q);
+
     float wa[NWA], wb[NWB], we[NWE];
     for (int i = 0; i < NWA; i++) wa[i] = (float)((i * 37 % 19) - 9) / 8.0f;
     for (int i = 0; i < NWB; i++) wb[i] = (float)((i * 11 % 13) - 6) / 4.0f;
@@ -134,16 +152,13 @@ static void test_pads(void)
 
     nn__graph g = {0};
     nn_error err = {0};
-    int rc = nn__graph_load_mem(&g, "fuse.json", json, strlen(json), wbuf, sizeof wbuf, &err);
-    CHECK_MSG(rc == 0, "%s", err.msg);
-    free(json);
-    if (rc) return;
+    if (load_model(&g, "fuse.json", model_q, wbuf, sizeof wbuf) < 0) return;
 
     for (int64_t batch = 1; batch <= 3; batch += 2) {
         dims d = {batch, 5, 6, 3};
         nn__shape in = {4, {d.n, d.h, d.w, d.c}};
         nn__plan p;
-        rc = nn__plan_build(&g, &in, &p, &err);
+        int rc = nn__plan_build(&g, &in, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) break;
         CHECK_INT_EQ(p.pads_fused, 2);
@@ -153,11 +168,7 @@ static void test_pads(void)
         int64_t nx = d.n * d.h * d.w * d.c;
         float *x = malloc((size_t)nx * sizeof *x), *want = malloc(4096 * sizeof *want);
         for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 7.0f;
-        p.vals[g.inputs[0].value].data = x;
-        for (int s = 0; s < p.nsteps; s++) {
-            nn__exec e = {&g, &p, p.steps[s], &err};
-            CHECK_INT_EQ(g.nodes[e.node].def->run(&e, 0, 1), 0);
-        }
+        run_plan(&g, &p, x);
         int64_t oh, ow;
         const char *names[5] = {"ya", "yb", "yc", "yd", "ye"};
         for (int k = 0; k < 5; k++) {
@@ -213,38 +224,26 @@ static void test_adds(void)
     float wts[9 + 81 + 3];
     for (int i = 0; i < 93; i++) wts[i] = (float)((i * 17 % 11) - 5) / 4.0f;
     const float *w1 = wts, *w2 = wts + 9, *b2 = wts + 90;
-    char *json = unquote(adds_q);
     nn__graph g = {0};
     nn_error err = {0};
-    int rc = nn__graph_load_mem(&g, "adds.json", json, strlen(json), wts, sizeof wts, &err);
-    CHECK_MSG(rc == 0, "%s", err.msg);
-    free(json);
-    if (rc) return;
+    if (load_model(&g, "adds.json", adds_q, wts, sizeof wts) < 0) return;
     for (int64_t batch = 1; batch <= 3; batch += 2) {
         dims d = {batch, 4, 4, 3};
         nn__shape in = {4, {d.n, d.h, d.w, d.c}};
         nn__plan p;
-        rc = nn__plan_build(&g, &in, &p, &err);
+        int rc = nn__plan_build(&g, &in, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) break;
         CHECK_INT_EQ(p.adds_fused, 2);
         CHECK(!is_step(&g, &p, "ya") && !is_step(&g, &p, "ye"));
         CHECK(is_step(&g, &p, "yb") && is_step(&g, &p, "yc"));
-        int c2_at = -1, r2_at = -1;
-        for (int q = 0; q < p.nsteps; q++) {
-            if (p.steps[q] == nn__graph_find(&g, "c2")) c2_at = q;
-            if (p.steps[q] == nn__graph_find(&g, "r2")) r2_at = q;
-        }
+        int c2_at = step_at(&g, &p, "c2"), r2_at = step_at(&g, &p, "r2");
         CHECK_MSG(r2_at > c2_at, "the case needs r2 after c2 (steps %d, %d)", r2_at, c2_at);
         enum { NX = 3 * 4 * 4 * 3 };
         float x[NX], ya[NX], c2[NX], want[NX];
         int64_t nx = d.n * d.h * d.w * d.c, oh, ow;
         for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 7.0f;
-        p.vals[g.inputs[0].value].data = x;
-        for (int s = 0; s < p.nsteps; s++) {
-            nn__exec e = {&g, &p, p.steps[s], &err};
-            CHECK_INT_EQ(g.nodes[e.node].def->run(&e, 0, 1), 0);
-        }
+        run_plan(&g, &p, x);
 #define OUT(name) (&p.vals[g.nodes[nn__graph_find(&g, name)].out0])
         naive(x, d, none, 0.0f, w1, 1, 1, 3, 1, 0, want, &oh, &ow);      /* c1 = c3 = yd */
         compare("yd", OUT("yd"), want, nx);
