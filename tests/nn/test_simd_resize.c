@@ -3,7 +3,8 @@
  * nn__resize_bilinear_ref: every SIMD table this CPU runs (a missing one is skipped with a message,
  * "emu16" runs the avx512 paths on AVX2), up- and down-scaling, sizes 1, odd sizes, channel counts
  * around the vector widths, half_pixel_centers / align_corners / neither: bit-identical to the
- * reference for 1, 2 and 3 threads, nothing written past the output; the scalar table is the
+ * reference for 1, 2 and 3 threads (outputs wider than the kernels' column chunk too), nothing
+ * written past the output; the scalar table is the
  * reference itself.
  */
 #include "simd_harness.h"
@@ -42,5 +43,8 @@ int main(void)
     /* The models' upsamplings: 12 -> 24 (MoveNet), 128 -> 256 x 8 channels (BlazePose). */
     check_case(tabs, ntabs, 1, 12, 12, 64, 24, 24, 0, 1);
     check_case(tabs, ntabs, 1, 64, 64, 8, 128, 128, 0, 1);
+    /* Wider than one chunk of precomputed columns (512): 1100 and 512 + 1 output columns. */
+    check_case(tabs, ntabs, 2, 3, 500, 3, 5, 1100, 0, 1);
+    check_case(tabs, ntabs, 1, 4, 700, 17, 3, 513, 1, 0);
     return check_report();
 }
