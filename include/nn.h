@@ -157,6 +157,7 @@ typedef struct nn_model_stats {
     int folded;                     /* nodes computed at load time (constants and shapes) */
     int pads_fused;                 /* zero Pads that became the padding of the conv reading them */
     int adds_fused;                 /* AddV2s done in the epilogue of the conv producing an operand */
+    int acts_fused;                 /* Relu/Relu6s done in the epilogue of the conv producing their input */
     int64_t params;                 /* weight values (elements of all Const nodes) */
     uint64_t weight_bytes;          /* the dequantized weight slab */
     double gflops;                  /* 2 x multiply-adds of the conv-like steps per run, 1e9 */

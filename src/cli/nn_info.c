@@ -67,8 +67,9 @@ int cmd_info(int argc, char **argv)
         nn_model_output_info(m, k, &t);
         print_info("output", k, &t);
     }
-    printf("nodes: %d (steps per run: %d, folded at load: %d, fused into convs: %d pads, %d adds)\n",
-           s.nodes, s.steps, s.folded, s.pads_fused, s.adds_fused);
+    printf("nodes: %d (steps per run: %d, folded at load: %d, fused into convs: %d pads, %d adds, "
+           "%d activations)\n",
+           s.nodes, s.steps, s.folded, s.pads_fused, s.adds_fused, s.acts_fused);
     printf("ops:");
     for (int i = 0; i < nn_model_op_count(m); i++) {
         const char *op;

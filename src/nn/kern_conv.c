@@ -36,6 +36,7 @@ int nn__conv_params_init(nn__conv_params *p, int64_t ih, int64_t iw, int kh, int
     p->sh = sh;
     p->sw = sw;
     p->act = act;
+    p->post_act = NN__ACT_NONE;
     if (pad == NN__PAD_SAME) {
         nn__same_padding(ih, kh, sh, &p->pad_top, &p->pad_bottom, oh);
         nn__same_padding(iw, kw, sw, &p->pad_left, &p->pad_right, ow);

@@ -70,6 +70,9 @@ typedef struct nn__conv_params {
     int sh, sw;                                     /* strides */
     int pad_top, pad_left, pad_bottom, pad_right;   /* implicit zero padding (MaxPool: ignored cells) */
     nn__act act;                                    /* fused activation after the bias */
+    nn__act post_act;                               /* Conv2D with packed weights only: activation
+                                                       after the fused residual add (a Relu/Relu6
+                                                       step folded by plan_fuse.c); NONE otherwise */
 } nn__conv_params;
 
 /* TF's SAME padding along one dim: out = ceil(in / stride),

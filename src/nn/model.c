@@ -282,6 +282,7 @@ int nn_model_stats_get(const nn_model_t *m, nn_model_stats *s)
     s->folded = m->plan.folded;
     s->pads_fused = m->plan.pads_fused;
     s->adds_fused = m->plan.adds_fused;
+    s->acts_fused = m->plan.acts_fused;
     s->params = m->g.params;
     s->weight_bytes = m->g.slab_bytes;
     s->gflops = m->plan.gflops;

@@ -17,6 +17,13 @@
  * (cpu.h: "the bits equal Conv2D followed by AddV2"; float addition is commutative, so the
  * operand order does not matter). The AddV2's output becomes an alias of the conv's, the other
  * operand stays alive until the conv's step (plan.c reads p->res), and the AddV2 is no step.
+ *
+ * Relu/Relu6 into convolution: MobileNet-style blocks end in a residual add followed by an
+ * activation (BlazePose: 15 Relu6 steps per run), which TF's converter cannot fold into the
+ * conv because the add comes between. When a Relu or Relu6 reads (through an alias) the output
+ * of a packed Conv2D that nothing else reads, the conv applies it as its post_act, after the
+ * fused add if any (cpu.h; the same max/min as nn__unary_ref, NaN -> 0), the activation's output
+ * becomes an alias of the conv's, and the activation is no step. Runs after the adds' fusion.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +47,17 @@ static int zero_hw_pad(const nn__graph *g, const nn__plan *p, int pn)
         if (c->kind != NN__V_CONST || c->dtype != NN__F32 || *(const float *)c->data != 0.0f) return 0;
     }
     return 1;
+}
+
+/* Value v (an ARENA value whose step was dropped) becomes an alias of ARENA value to, and so do
+ * the aliases of v (an Identity or Reshape of it): an alias always names an ARENA value directly
+ * (nn_internal.h), which the arena's lifetimes and data pointers (plan.c) rely on. */
+static void make_alias(const nn__graph *g, nn__plan *p, int v, int to)
+{
+    for (int u = 0; u < g->nvalues; u++)
+        if (p->vals[u].kind == NN__V_ALIAS && p->vals[u].alias == v) p->vals[u].alias = to;
+    p->vals[v].kind = NN__V_ALIAS;
+    p->vals[v].alias = to;
 }
 
 /* readers[v]: how many step inputs (and graph outputs) read value v's bytes, aliases counted on
@@ -124,8 +142,7 @@ static void fuse_adds(const nn__graph *g, nn__plan *p)
                 produced_at(g, p, pos, r) >= pos[cn])
                 continue;
             p->res[cn] = r + 1;
-            p->vals[a->out0].kind = NN__V_ALIAS;
-            p->vals[a->out0].alias = v;
+            make_alias(g, p, a->out0, v);
             drop_step(p, ai); /* after the conv's step: the steps before it keep their places */
             for (int q = s; q < p->nsteps; q++) pos[p->steps[q]] = q;
             pos[ai] = -1;
@@ -139,8 +156,36 @@ done:
     free(pos);
 }
 
+static void fuse_acts(const nn__graph *g, nn__plan *p)
+{
+    int *readers = count_readers(g, p);
+    if (!readers) return;
+    for (int s = 0; s < p->nsteps; s++) {
+        int ri = p->steps[s];
+        const nn__node *a = &g->nodes[ri];
+        nn__act post = !strcmp(a->op, "Relu") ? NN__ACT_RELU : !strcmp(a->op, "Relu6") ? NN__ACT_RELU6 : NN__ACT_NONE;
+        if (post == NN__ACT_NONE || a->nin != 1) continue;
+        int v = root(p, a->in[0]), cn = g->value_node[v];
+        if (cn < 0) continue;
+        const nn__node *c = &g->nodes[cn];
+        const nn__value *y = &p->vals[v];
+        nn__conv_params *cp = &p->par[cn].conv.cp;
+        if (y->kind != NN__V_ARENA || v != c->out0 || !y->aux || readers[v] != 1 ||
+            (strcmp(c->op, "Conv2D") && strcmp(c->op, "_FusedConv2D")) || cp->post_act != NN__ACT_NONE ||
+            y->dtype != NN__F32 || p->vals[a->out0].dtype != NN__F32)
+            continue;
+        cp->post_act = post;
+        make_alias(g, p, a->out0, v);
+        drop_step(p, ri);
+        s--;
+        p->acts_fused++;
+    }
+    free(readers);
+}
+
 void nn__plan_fuse(const nn__graph *g, nn__plan *p)
 {
     fuse_pads(g, p);
     fuse_adds(g, p);
+    fuse_acts(g, p);
 }

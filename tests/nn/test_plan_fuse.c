@@ -7,7 +7,10 @@
  *     1.5, a Pad of the channels);
  *   - an AddV2 of a conv's output and a value computed before the conv is done by the conv: with
  *     the model input as the other operand, and with a fused AddV2's output (an alias) as it; not
- *     when the conv's output has a second reader or the other operand comes after the conv.
+ *     when the conv's output has a second reader or the other operand comes after the conv;
+ *   - a Relu/Relu6 of a conv's output (directly or through a fused AddV2) is done by the conv as
+ *     its post_act: not when the add's output has a second reader, nor a second activation of
+ *     an already fused one.
  */
 #include <math.h>
 #include <stdio.h>
@@ -265,9 +268,91 @@ static void test_adds(void)
     nn__graph_free(&g);
 }
 
+/* x [N,4,4,3]: ya = relu6(c1(x) + x) (add and Relu6 fused), yb = relu(c2(x)) (fused, no add),
+ * yc = relu6(c3(x) + x) with the sum also an output (yd: the add fused, the Relu6 not),
+ * ye = relu(c5(x)) (fused) and yf = relu6(ye) (not: c5 has its post_act already). */
+static const char *acts_q =
+    "{'modelTopology':{'node':["
+    "{'name':'x','op':'Placeholder'},"
+    "{'name':'c1','op':'Conv2D','input':['x','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'a1','op':'AddV2','input':['c1','x']},{'name':'ya','op':'Relu6','input':['a1']},"
+    "{'name':'c2','op':'Conv2D','input':['x','w2'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'yb','op':'Relu','input':['c2']},"
+    "{'name':'c3','op':'Conv2D','input':['x','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'a3','op':'AddV2','input':['x','c3']},{'name':'yc','op':'Relu6','input':['a3']},"
+    "{'name':'yd','op':'Identity','input':['a3']},"
+    "{'name':'c5','op':'Conv2D','input':['x','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'ye','op':'Relu','input':['c5']},{'name':'yf','op':'Relu6','input':['ye']},"
+    "{'name':'w1','op':'Const'},{'name':'w2','op':'Const'}]},"
+    "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
+    "[{'size':'-1'},{'size':'4'},{'size':'4'},{'size':'3'}]}}},"
+    "'outputs':{'a':{'name':'ya:0'},'b':{'name':'yb:0'},'c':{'name':'yc:0'},'d':{'name':'yd:0'},"
+    "'e':{'name':'ye:0'},'f':{'name':'yf:0'}}},"
+    "'weightsManifest':[{'paths':['w.bin'],'weights':["
+    "{'name':'w1','shape':[1,1,3,3],'dtype':'float32'},{'name':'w2','shape':[3,3,3,3],'dtype':'float32'}]}]}";
+
+static float relu(float v) { return v > 0.0f ? v : 0.0f; }
+static float relu6(float v) { return v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f; }
+
+static void test_acts(void)
+{
+    static const int32_t same3[8] = {0, 0, 1, 1, 1, 1, 0, 0}, none[8] = {0};
+    float wts[9 + 81];
+    for (int i = 0; i < 90; i++) wts[i] = (float)((i * 17 % 11) - 5) / 4.0f;
+    const float *w1 = wts, *w2 = wts + 9;
+    nn__graph g = {0};
+    nn_error err = {0};
+    if (load_model(&g, "acts.json", acts_q, wts, sizeof wts) < 0) return;
+    for (int64_t batch = 1; batch <= 3; batch += 2) {
+        dims d = {batch, 4, 4, 3};
+        nn__shape in = {4, {d.n, d.h, d.w, d.c}};
+        nn__plan p;
+        int rc = nn__plan_build(&g, &in, &p, &err);
+        CHECK_MSG(rc == 0, "%s", err.msg);
+        if (rc) break;
+        CHECK_INT_EQ(p.adds_fused, 2);
+        CHECK_INT_EQ(p.acts_fused, 3);
+        CHECK(!is_step(&g, &p, "ya") && !is_step(&g, &p, "yb") && !is_step(&g, &p, "ye"));
+        CHECK(is_step(&g, &p, "yc") && is_step(&g, &p, "yf"));
+        enum { NX = 3 * 4 * 4 * 3 };
+        float x[NX], c[NX], want[NX];
+        int64_t nx = d.n * d.h * d.w * d.c, oh, ow;
+        for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 2.0f;
+        run_plan(&g, &p, x);
+#define OUT(name) (&p.vals[g.nodes[nn__graph_find(&g, name)].out0])
+        naive(x, d, none, 0.0f, w1, 1, 1, 3, 1, 0, c, &oh, &ow); /* c1 = c3 = c5 */
+        int zeros = 0, sixes = 0;
+        for (int64_t i = 0; i < nx; i++) {
+            want[i] = relu6(c[i] + x[i]);
+            zeros += want[i] == 0.0f;
+            sixes += want[i] == 6.0f;
+        }
+        CHECK_MSG(zeros > 0 && sixes > 0, "the case must clamp at both ends (%d zeros, %d sixes)", zeros, sixes);
+        compare("ya", OUT("ya"), want, nx);
+        compare("yc", OUT("yc"), want, nx);
+        for (int64_t i = 0; i < nx; i++) want[i] = c[i] + x[i];
+        compare("yd", OUT("yd"), want, nx);
+        for (int64_t i = 0; i < nx; i++) want[i] = relu(c[i]);
+        compare("ye", OUT("ye"), want, nx);
+        for (int64_t i = 0; i < nx; i++) want[i] = relu6(c[i]);
+        compare("yf", OUT("yf"), want, nx);
+        naive(x, d, same3, 0.0f, w2, 3, 3, 3, 1, 0, c, &oh, &ow);
+        for (int64_t i = 0; i < nx; i++) want[i] = relu(c[i]);
+        compare("yb", OUT("yb"), want, nx);
+#undef OUT
+        nn__plan_free(&p);
+    }
+    nn__graph_free(&g);
+}
+
 int main(void)
 {
     test_pads();
     test_adds();
+    test_acts();
     return check_report();
 }

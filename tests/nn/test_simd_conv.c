@@ -3,7 +3,8 @@
  * reference nn__conv2d_ref, checkasm style: every SIMD table this CPU runs (a missing one is
  * skipped with a message), random shapes with odd sizes and channel counts that are not multiples
  * of the vector width, 1x1/2x2/3x3/5x5 windows, strides 1 and 2, SAME and VALID, every fused
- * activation, with and without bias and fused residual add; results within the float tolerance of
+ * activation, with and without bias and fused residual add, and the activation after that add
+ * (post_act, a fused Relu/Relu6 step); results within the float tolerance of
  * simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the output; the
  * scalar table must equal the reference bit for bit. Output channel counts 1 and 3 take the
  * per-pixel dot-product path. Also the dispatch: NN_SIMD parsing, the
@@ -20,6 +21,7 @@ typedef struct conv_case {
     nn__padding pad;
     nn__act act;
     int bias, res;
+    nn__act post;  /* activation after the residual add (a fused Relu/Relu6 step) */
 } conv_case;
 
 /* A conv bound to its inputs, for simd_check_threads / simd_bench_tables. */
@@ -48,8 +50,9 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
     if (nn__conv_params_init(&p, cc->h, cc->w, cc->k, cc->k, cc->s, cc->s, cc->pad, cc->act, &oh,
                              &ow) < 0)
         return 0;
+    p.post_act = cc->post;
     pm = p;
-    pm.act = NN__ACT_NONE;
+    pm.act = pm.post_act = NN__ACT_NONE;
     int64_t xs = cc->n * cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc;
     int64_t ys = cc->n * oh * ow * cc->oc;
     float *x = buf_random(xs), *f = buf_random(fs);
@@ -61,6 +64,8 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
     nn__conv2d_ref(x, cc->n, cc->h, cc->w, cc->c, f, cc->oc, b, &p, ref, oh, ow, 0, 1);
     if (r)
         for (int64_t i = 0; i < ys; i++) ref[i] = ref[i] + r[i];
+    if (cc->post != NN__ACT_NONE)
+        nn__unary_ref(cc->post == NN__ACT_RELU ? NN__UN_RELU : NN__UN_RELU6, NN__F32, ref, ref, ys, 0, 1);
     nn__conv2d_ref(ax, cc->n, cc->h, cc->w, cc->c, af, cc->oc, ab, &pm, mag, oh, ow, 0, 1);
 
     nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
@@ -71,9 +76,9 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
         const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
         snprintf(what, sizeof what,
                  "%s conv n%" PRId64 " %" PRId64 "x%" PRId64 "x%" PRId64 " -> oc%" PRId64
-                 " k%d s%d %s act%d bias%d res%d",
+                 " k%d s%d %s act%d bias%d res%d post%d",
                  k->name, cc->n, cc->h, cc->w, cc->c, cc->oc, cc->k, cc->s,
-                 cc->pad == NN__PAD_SAME ? "SAME" : "VALID", (int)cc->act, cc->bias, cc->res);
+                 cc->pad == NN__PAD_SAME ? "SAME" : "VALID", (int)cc->act, cc->bias, cc->res, (int)cc->post);
         simd_check_threads(what, k, run_threads, &run, y1, yt, ref, mag, ys,
                            k->level == NN__SIMD_SCALAR);
     }
@@ -155,21 +160,23 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
             .act = (nn__act)rng_int(0, 2),
             .bias = (int)rng_int(0, 3) != 0,
             .res = (int)rng_int(0, 2) == 0,
+            .post = (nn__act)rng_int(0, 2),
         };
         ran += check_case(tabs, ntabs, &cc);
     }
     CHECK(ran > 150);
     /* Model-like layers: several chunks of pixels and panels; 3x3 stride 2 on RGB. */
     static const conv_case fixed[] = {
-        {1, 24, 24, 64, 96, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
-        {1, 20, 21, 40, 24, 1, 1, NN__PAD_VALID, NN__ACT_NONE, 1, 1},
-        {1, 33, 31, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
-        {2, 17, 16, 16, 33, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1},
-        {1, 9, 9, 8, 7, 8, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},    /* 64 taps: reference */
-        {1, 3, 2, 4100, 2, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0}, /* dot path, wide */
-        {1, 3, 2, 4100, 5, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0}, /* wide padded: reference */
-        {1, 40, 36, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},  /* segmentation head */
-        {2, 11, 13, 19, 3, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 1}, /* dot path, all features */
+        {1, 24, 24, 64, 96, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+        {1, 20, 21, 40, 24, 1, 1, NN__PAD_VALID, NN__ACT_NONE, 1, 1, NN__ACT_NONE},
+        {1, 33, 31, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+        {2, 17, 16, 16, 33, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1, NN__ACT_RELU6},
+        {1, 16, 16, 8, 8, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 1, NN__ACT_RELU6},  /* BlazePose tail */
+        {1, 9, 9, 8, 7, 8, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},    /* 64 taps: reference */
+        {1, 3, 2, 4100, 2, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0, NN__ACT_NONE}, /* dot path, wide */
+        {1, 3, 2, 4100, 5, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0, NN__ACT_NONE}, /* wide padded: reference */
+        {1, 40, 36, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},  /* segmentation head */
+        {2, 11, 13, 19, 3, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 1, NN__ACT_NONE}, /* dot path, all features */
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) CHECK(check_case(tabs, ntabs, &fixed[i]));
 }
@@ -206,15 +213,15 @@ int main(int argc, char **argv)
         if (reps < 1) reps = 1;
         int ntabs = simd_tables(tabs);
         static const conv_case shapes[] = {
-            {1, 192, 192, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0}, /* MoveNet stem */
-            {1, 96, 96, 16, 96, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
-            {1, 48, 48, 24, 144, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
-            {1, 48, 48, 144, 24, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},
-            {1, 24, 24, 32, 192, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
-            {1, 12, 12, 96, 576, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0},
-            {1, 6, 6, 960, 320, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0},
-            {1, 48, 48, 64, 64, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 0},
-            {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0}, /* BlazePose segmentation */
+            {1, 192, 192, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE}, /* MoveNet stem */
+            {1, 96, 96, 16, 96, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+            {1, 48, 48, 24, 144, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+            {1, 48, 48, 144, 24, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
+            {1, 24, 24, 32, 192, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+            {1, 12, 12, 96, 576, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+            {1, 6, 6, 960, 320, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
+            {1, 48, 48, 64, 64, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 0, NN__ACT_NONE},
+            {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE}, /* BlazePose segmentation */
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             bench_conv(tabs, ntabs, &shapes[i], reps);

@@ -65,10 +65,14 @@ static void scalar_conv2d(const float *x, int64_t n, int64_t h, int64_t w, int64
                           const float *residual, float *y, int64_t oh, int64_t ow, int ith, int nth)
 {
     nn__conv2d_ref(x, n, h, w, c, pk->filt, pk->oc, pk->bias_ref, p, y, oh, ow, ith, nth);
-    if (!residual) return;
+    if (!residual && p->post_act == NN__ACT_NONE) return;
     int64_t r0, r1, row = ow * pk->oc;
     nn__split_range(n * oh, ith, nth, &r0, &r1);
-    for (int64_t i = r0 * row; i < r1 * row; i++) y[i] = y[i] + residual[i];
+    if (residual)
+        for (int64_t i = r0 * row; i < r1 * row; i++) y[i] = y[i] + residual[i];
+    if (p->post_act != NN__ACT_NONE) /* as the Relu/Relu6 step would have (nn__unary_ref) */
+        nn__unary_ref(p->post_act == NN__ACT_RELU ? NN__UN_RELU : NN__UN_RELU6, NN__F32, y + r0 * row,
+                      y + r0 * row, (r1 - r0) * row, 0, 1);
 }
 
 static int scalar_binary(nn__binop op, const float *a, const nn__shape *as, const float *b,
