@@ -52,6 +52,13 @@ static inline emu16 emu16_fma(emu16 a, emu16 b, emu16 c)
     return (emu16){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
 }
 static inline emu16 emu16_sqrt(emu16 a) { return (emu16){_mm256_sqrt_ps(a.lo), _mm256_sqrt_ps(a.hi)}; }
+static inline __m256 emu16_round8(__m256 a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline emu16 emu16_round(emu16 a) { return (emu16){emu16_round8(a.lo), emu16_round8(a.hi)}; }
+static inline __m256 emu16_pow2i8(__m256 n)
+{
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+}
+static inline emu16 emu16_pow2i(emu16 n) { return (emu16){emu16_pow2i8(n.lo), emu16_pow2i8(n.hi)}; }
 static inline __m256i emu16_half(emu16_mask m, int shift)
 {
     const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
@@ -87,6 +94,8 @@ typedef emu16_mask vmask;
 #define vmul(a, b) emu16_mul((a), (b))
 #define vdiv(a, b) emu16_div((a), (b))
 #define vsqrt(a) emu16_sqrt(a)
+#define vround(a) emu16_round(a)
+#define vpow2i(n) emu16_pow2i(n)
 #define vmask_first(n) ((emu16_mask)((1u << (n)) - 1u))
 #define vloadm(p, m) emu16_loadm((p), (m))
 #define vstorem(p, m, v) emu16_storem((p), (m), (v))
