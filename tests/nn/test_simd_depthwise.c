@@ -2,7 +2,8 @@
  * test_simd_depthwise.c - differential test of the SIMD depthwise kernels (src/nn/cpu) against
  * nn__depthwise_ref, checkasm style: every SIMD table this CPU runs (a missing one is skipped with
  * a message), 3x3 and 5x5 (and 2x2, 1x1) windows, strides 1 and 2, TF SAME (uneven padding) and
- * VALID, channel counts around the vector widths (1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 96),
+ * VALID, channel counts around the vector widths (1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 96;
+ * and 1, 2, 4, 8, 16 on rows wide enough for the packed small-channel runs),
  * every fused activation, with and without bias, multiplier 2 (the reference path); within the
  * tolerance of simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the end.
  *
@@ -135,6 +136,14 @@ int main(int argc, char **argv)
         {1, 25, 24, 96, 1, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1},
         {1, 24, 25, 40, 1, 5, 2, NN__PAD_SAME, NN__ACT_NONE, 1},
         {2, 13, 12, 33, 1, 5, 1, NN__PAD_SAME, NN__ACT_RELU, 0},
+        /* Channel counts dividing the register, stride 1, rows wide enough for the packed runs
+         * of 4 VLEN / c pixels (c = 1 on AVX-512: 64 pixels), with borders and a ragged end. */
+        {1, 5, 70, 1, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1},
+        {1, 4, 41, 2, 1, 3, 1, NN__PAD_VALID, NN__ACT_NONE, 1},
+        {1, 6, 37, 4, 1, 5, 1, NN__PAD_SAME, NN__ACT_RELU, 0},
+        {2, 7, 29, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1},
+        {1, 5, 23, 16, 1, 5, 1, NN__PAD_VALID, NN__ACT_NONE, 1},
+        {1, 9, 64, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1}, /* BlazePose's 256x256x8, narrower */
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         CHECK(check_case(tabs, ntabs, &fixed[i]));
