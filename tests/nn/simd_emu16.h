@@ -53,6 +53,14 @@ static inline emu16 emu16_fma(emu16 a, emu16 b, emu16 c)
 }
 static inline emu16 emu16_sqrt(emu16 a) { return (emu16){_mm256_sqrt_ps(a.lo), _mm256_sqrt_ps(a.hi)}; }
 static inline __m256 emu16_round8(__m256 a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline emu16 emu16_rotdown(emu16 v, int k)
+{
+    float a[16], r[16];
+    _mm256_storeu_ps(a, v.lo);
+    _mm256_storeu_ps(a + 8, v.hi);
+    for (int i = 0; i < 16; i++) r[i] = a[(i + k) & 15];
+    return (emu16){_mm256_loadu_ps(r), _mm256_loadu_ps(r + 8)};
+}
 static inline emu16 emu16_round(emu16 a) { return (emu16){emu16_round8(a.lo), emu16_round8(a.hi)}; }
 static inline __m256 emu16_pow2i8(__m256 n)
 {
@@ -95,6 +103,7 @@ typedef emu16_mask vmask;
 #define vdiv(a, b) emu16_div((a), (b))
 #define vsqrt(a) emu16_sqrt(a)
 #define vround(a) emu16_round(a)
+#define vrotdown(v, k) emu16_rotdown((v), (k))
 #define vpow2i(n) emu16_pow2i(n)
 #define vmask_first(n) ((emu16_mask)((1u << (n)) - 1u))
 #define vloadm(p, m) emu16_loadm((p), (m))

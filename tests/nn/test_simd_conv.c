@@ -172,6 +172,14 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
         {1, 33, 31, 3, 32, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
         {2, 17, 16, 16, 33, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1, NN__ACT_RELU6},
         {1, 16, 16, 8, 8, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 1, NN__ACT_RELU6},  /* BlazePose tail */
+        /* 1-3 output channels, channels dividing the register, stride 1, rows wide enough for the
+         * dot path's packed runs of 4 VLEN / c pixels (c = 1 on AVX-512: 64). */
+        {1, 6, 70, 1, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+        {1, 5, 37, 4, 3, 3, 1, NN__PAD_VALID, NN__ACT_RELU, 1, 1, NN__ACT_RELU6},
+        {2, 7, 29, 8, 2, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 1, NN__ACT_RELU},
+        {1, 9, 64, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE}, /* BlazePose head */
+        {1, 5, 23, 16, 3, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
+        {1, 4, 40, 2, 1, 2, 1, NN__PAD_VALID, NN__ACT_RELU6, 1, 1, NN__ACT_NONE},
         {1, 9, 9, 8, 7, 8, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},    /* 64 taps: reference */
         {1, 3, 2, 4100, 2, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0, NN__ACT_NONE}, /* dot path, wide */
         {1, 3, 2, 4100, 5, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0, NN__ACT_NONE}, /* wide padded: reference */

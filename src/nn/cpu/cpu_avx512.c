@@ -44,6 +44,12 @@ typedef __mmask16 vmask;
 #define vmul(a, b) _mm512_mul_ps((a), (b))
 #define vdiv(a, b) _mm512_div_ps((a), (b))
 #define vsqrt(a) _mm512_sqrt_ps(a)
+#define vrotdown(v, k)                                                                              \
+    _mm512_permutexvar_ps(                                                                          \
+        _mm512_and_si512(_mm512_add_epi32(_mm512_set1_epi32(k), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, \
+                                                                                  10, 11, 12, 13, 14, 15)), \
+                         _mm512_set1_epi32(15)),                                                    \
+        (v))
 #define vround(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define vpow2i(n) \
     _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
