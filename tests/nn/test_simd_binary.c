@@ -6,9 +6,9 @@
  * infinities, NaN and signed zeros: bit-identical to the reference for 1, 2 and 3 threads; ops and
  * patterns outside the fast path (Maximum, [H,1,C] broadcasts, both operands broadcast) must be
  * declined (return 0) without touching the output. Also nn__cpu_bcast_period, and the unary ops
- * (Relu, Relu6, Sqrt, Reciprocal bit-identical, in place too; Sigmoid within its tolerance of
- * cpu.h on a dense sweep of [-100, 100], random values and the specials, NaN where the reference
- * has NaN, the same bits for 1, 2 and 3 threads; Exp declined).
+ * (Relu, Relu6, Sqrt, Reciprocal bit-identical, in place too; Sigmoid and Exp within their
+ * tolerance of cpu.h on a dense sweep of [-110, 110], random values and the specials, NaN and
+ * infinities where the reference has them, the same bits for 1, 2 and 3 threads; Abs declined).
  */
 #include <float.h>
 
@@ -119,45 +119,47 @@ static void check_unary(const nn__cpu_kernels **tabs, int ntabs, nn__unop op, in
     free(x); free(ref); free(y);
 }
 
-/* Sigmoid on count values: a sweep of [-100, 100] in steps of 1/64 (every binade where the result
- * changes, the clamps at -87 / 88 too) when sweep, else random values of several scales and the
- * specials. Prints the worst error in units of FLT_EPSILON * |ref|. */
-static void check_sigmoid(const nn__cpu_kernels **tabs, int ntabs, int64_t count, int sweep)
+/* Sigmoid or Exp (op) on count values: a sweep of [-110, 110] in steps of 1/64 (where the results
+ * change, overflow to +inf above 88.72 and subnormals below -87.3 included) when sweep, else
+ * random values of several scales and the specials. Prints the worst error in units of
+ * FLT_EPSILON * |ref| over the normal results. */
+static void check_exp_like(const nn__cpu_kernels **tabs, int ntabs, nn__unop op, int64_t count, int sweep)
 {
+    const char *name = op == NN__UN_EXP ? "exp" : "sigmoid";
     float *x = buf_random(count), *ref = buf_new(count), *y = buf_new(count), *y1 = buf_new(count);
     for (int64_t i = 0; i < count; i++) {
-        if (sweep) x[i] = -100.0f + (float)i / 64.0f;
+        if (sweep) x[i] = -110.0f + (float)i / 64.0f;
         else if (rng_int(0, 7) == 0) x[i] = special();
         else x[i] *= (float)(1 << rng_int(0, 7)); /* |x| up to 128 */
     }
-    nn__unary_ref(NN__UN_SIGMOID, NN__F32, x, ref, count, 0, 1);
+    nn__unary_ref(op, NN__F32, x, ref, count, 0, 1);
     for (int ti = 0; ti < ntabs; ti++) {
         double worst = 0;
         int64_t bad = 0, first = -1;
         buf_fill(y1, count);
-        CHECK(tabs[ti]->unary(NN__UN_SIGMOID, x, y1, count, 0, 1) == 1);
+        CHECK(tabs[ti]->unary(op, x, y1, count, 0, 1) == 1);
         for (int64_t i = 0; i < count; i++) {
-            if (isnan(ref[i]) || isnan(y1[i])) {
-                if (!(isnan(ref[i]) && isnan(y1[i])) && bad++ == 0) first = i;
+            if (isnan(ref[i]) || isnan(y1[i]) || isinf(ref[i]) || isinf(y1[i])) {
+                if (!(isnan(ref[i]) && isnan(y1[i])) && y1[i] != ref[i] && bad++ == 0) first = i;
                 continue;
             }
             double d = fabs((double)y1[i] - ref[i]), tol = 4.0 * FLT_EPSILON * fabs(ref[i]) + 1e-37;
             if (d > tol && bad++ == 0) first = i;
-            if (ref[i] > 1e-30f && d / (FLT_EPSILON * ref[i]) > worst) worst = d / (FLT_EPSILON * ref[i]);
+            if (ref[i] > FLT_MIN && d / (FLT_EPSILON * ref[i]) > worst) worst = d / (FLT_EPSILON * ref[i]);
         }
         CHECK_MSG(guard_ok(y1, count) && bad == 0,
-                  "%s sigmoid: %" PRId64 " of %" PRId64 " values out of tolerance, first x = %.9g: %.9g, "
-                  "reference %.9g", tabs[ti]->name, bad, count, first >= 0 ? x[first] : 0.0,
+                  "%s %s: %" PRId64 " of %" PRId64 " values out of tolerance, first x = %.9g: %.9g, "
+                  "reference %.9g", tabs[ti]->name, name, bad, count, first >= 0 ? x[first] : 0.0,
                   first >= 0 ? y1[first] : 0.0, first >= 0 ? ref[first] : 0.0);
-        if (sweep) printf("%s sigmoid: worst %.2f FLT_EPSILON * |ref| over the sweep\n", tabs[ti]->name, worst);
+        if (sweep) printf("%s %s: worst %.2f FLT_EPSILON * |ref| over the sweep\n", tabs[ti]->name, name, worst);
         for (int nth = 2; nth <= 3; nth++) {
             buf_fill(y, count);
-            for (int t = 0; t < nth; t++) tabs[ti]->unary(NN__UN_SIGMOID, x, y, count, t, nth);
-            CHECK_MSG(memcmp(y, y1, (size_t)count * sizeof(float)) == 0, "%s sigmoid: %d threads differ",
-                      tabs[ti]->name, nth);
+            for (int t = 0; t < nth; t++) tabs[ti]->unary(op, x, y, count, t, nth);
+            CHECK_MSG(memcmp(y, y1, (size_t)count * sizeof(float)) == 0, "%s %s: %d threads differ",
+                      tabs[ti]->name, name, nth);
         }
     }
-    CHECK(nn__cpu_scalar.unary(NN__UN_SIGMOID, x, y, count, 0, 1) == 0);
+    CHECK(nn__cpu_scalar.unary(op, x, y, count, 0, 1) == 0);
     free(x); free(ref); free(y); free(y1);
 }
 
@@ -204,9 +206,11 @@ int main(void)
         check_unary(tabs, ntabs, NN__UN_RELU6, counts[i], 1);
         check_unary(tabs, ntabs, NN__UN_SQRT, counts[i], 1);
         check_unary(tabs, ntabs, NN__UN_RECIPROCAL, counts[i], 1);
-        check_unary(tabs, ntabs, NN__UN_EXP, counts[i], 0);
-        check_sigmoid(tabs, ntabs, counts[i], 0);
+        check_unary(tabs, ntabs, NN__UN_ABS, counts[i], 0);
+        check_exp_like(tabs, ntabs, NN__UN_SIGMOID, counts[i], 0);
+        check_exp_like(tabs, ntabs, NN__UN_EXP, counts[i], 0);
     }
-    check_sigmoid(tabs, ntabs, 200 * 64 + 1, 1);
+    check_exp_like(tabs, ntabs, NN__UN_SIGMOID, 220 * 64 + 1, 1);
+    check_exp_like(tabs, ntabs, NN__UN_EXP, 220 * 64 + 1, 1);
     return check_report();
 }

@@ -6,10 +6,10 @@
  * for the ops that dominate the pose models: Conv2D (1x1 pointwise as a register-blocked GEMM
  * micro-kernel, any other KxK/stride as an implicit GEMM over the same packed weights, 1-3 output
  * channels as per-pixel dot products), depthwise convolution, float32 elementwise binary ops with
- * trailing-dims broadcasts, Relu/Relu6/Sqrt/Reciprocal/Sigmoid and ResizeBilinear. Each table
+ * trailing-dims broadcasts, Relu/Relu6/Sqrt/Reciprocal/Sigmoid/Exp and ResizeBilinear. Each table
  * entry has the reference kernel (kernels.h) as its twin; the "scalar" table IS the reference. The
- * elementwise and resize entries are bit-identical to the reference except Sigmoid (its own
- * vector e^x, a few ulps from libm's expf); conv and depthwise differ by FMA rounding only (below).
+ * elementwise and resize entries are bit-identical to the reference except Sigmoid and Exp (their
+ * own vector e^x, a few ulps from libm's expf); conv and depthwise differ by FMA rounding only (below).
  *
  * Usage (one node; weights packed once at load, kept with the node):
  *
@@ -97,8 +97,8 @@ typedef struct nn__cpu_kernels {
     int (*binary)(nn__binop op, const float *a, const nn__shape *as, const float *b,
                   const nn__shape *bs, float *y, const nn__shape *ys, int ith, int nth);
     /* Elementwise float32 Relu, Relu6, Sqrt, Reciprocal over [0, count) (nn__unary_ref's contract,
-     * bit-identical; y may equal x), and Sigmoid: |simd - ref| <= 4 FLT_EPSILON |ref| + 1e-37
-     * (NaN stays NaN). Returns 1 when done, 0 when the caller must run the reference (other ops;
+     * bit-identical; y may equal x), and Sigmoid and Exp: |simd - ref| <= 4 FLT_EPSILON |ref| + 1e-37,
+     * +inf where expf overflows, NaN where the reference has NaN. Returns 1 when done, 0 when the caller must run the reference (other ops;
      * the scalar table always returns 0). */
     int (*unary)(nn__unop op, const float *x, float *y, int64_t count, int ith, int nth);
     /* ResizeBilinear: exactly nn__resize_bilinear_ref's contract and bits (channels vectorized;
