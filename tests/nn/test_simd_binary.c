@@ -2,10 +2,11 @@
  * test_simd_binary.c - differential test of the SIMD elementwise float32 binary ops (src/nn/cpu)
  * against nn__binary_ref: every SIMD table this CPU runs (a missing one is skipped with a
  * message), ADD/SUB/MUL/REALDIV/SQUARED_DIFFERENCE on same-shape operands and on trailing-dims
- * broadcasts either way round (scalar, [C], [1,1,1,C], [W,C], [H,W,C]) with odd sizes, including
- * infinities, NaN and signed zeros: bit-identical to the reference for 1, 2 and 3 threads; ops and
- * patterns outside the fast path (Maximum, [H,1,C] broadcasts, both operands broadcast) must be
- * declined (return 0) without touching the output. Also nn__cpu_bcast_period, and the unary ops
+ * broadcasts either way round (scalar, [C], [1,1,1,C], [W,C], [H,W,C]) with odd sizes, and every
+ * op of the fast path (MAXIMUM, MINIMUM too) on random broadcasts of ranks 0-5 (middle dims,
+ * both operands broadcast, outer products), including infinities, NaN and signed zeros:
+ * bit-identical to the reference for 1, 2 and 3 threads; ops outside the fast path (FloorDiv)
+ * must be declined (return 0) without touching the output. Also nn__cpu_bcast_period, and the unary ops
  * (Relu, Relu6, Sqrt, Reciprocal bit-identical, in place too; Sigmoid and Exp within their
  * tolerance of cpu.h on a dense sweep of [-110, 110], random values and the specials, NaN and
  * infinities where the reference has them, the same bits for 1, 2 and 3 threads; Abs declined).
@@ -193,13 +194,30 @@ int main(void)
     nn__shape img = shp(4, 1, 192, 192, 3), ch = shp(1, 3, 0, 0, 0);
     check_pair(tabs, ntabs, NN__BIN_SUB, &img, &ch, 1);
     check_pair(tabs, ntabs, NN__BIN_MUL, &img, &ch, 1);
-    /* Declined: other ops, a middle broadcast, both operands broadcast. */
-    nn__shape a3 = shp(3, 5, 6, 7, 0), mid = shp(3, 5, 1, 7, 0), row = shp(2, 1, 7, 0, 0);
-    nn__shape col = shp(3, 5, 6, 1, 0);
-    check_pair(tabs, ntabs, NN__BIN_MAXIMUM, &a3, &a3, 0);
+    /* Any other broadcast: each dim of each operand 1 or full at random (a middle broadcast,
+     * both operands broadcast, outer products, rows of 1), ranks 0-5, every op of the fast path. */
+    static const nn__binop all[] = {NN__BIN_ADD, NN__BIN_SUB, NN__BIN_MUL, NN__BIN_REALDIV,
+                                    NN__BIN_SQUARED_DIFFERENCE, NN__BIN_MAXIMUM, NN__BIN_MINIMUM};
+    for (int i = 0; i < 300; i++) {
+        int rank = (int)rng_int(0, 5), ra = (int)rng_int(0, rank), rb = (int)rng_int(0, rank);
+        int64_t d[5];
+        for (int k = 0; k < rank; k++) d[k] = rng_int(1, 7) == 1 ? 1 : rng_int(2, rank >= 4 ? 7 : 19);
+        nn__shape sa = {ra, {0}}, sb = {rb, {0}};
+        for (int k = 0; k < ra; k++) sa.d[k] = rng_int(0, 2) ? d[rank - ra + k] : 1;
+        for (int k = 0; k < rb; k++) sb.d[k] = rng_int(0, 2) ? d[rank - rb + k] : 1;
+        check_pair(tabs, ntabs, all[rng_int(0, 6)], &sa, &sb, 1);
+    }
+    /* MultiPose's post-processing: [64,64,1,1] - [1,1,6,17], [64,64,1,17] * [64,64,6,17],
+     * [64,64,6,17] * [64,64,6,1]. */
+    nn__shape g1 = shp(4, 64, 64, 1, 1), g2 = shp(4, 1, 1, 6, 17), g3 = shp(4, 64, 64, 1, 17);
+    nn__shape g4 = shp(4, 64, 64, 6, 17), g5 = shp(4, 64, 64, 6, 1);
+    check_pair(tabs, ntabs, NN__BIN_SQUARED_DIFFERENCE, &g1, &g2, 1);
+    check_pair(tabs, ntabs, NN__BIN_MUL, &g3, &g4, 1);
+    check_pair(tabs, ntabs, NN__BIN_MUL, &g4, &g5, 1);
+    /* Declined: ops outside the fast path. */
+    nn__shape a3 = shp(3, 5, 6, 7, 0), row = shp(2, 1, 7, 0, 0);
     check_pair(tabs, ntabs, NN__BIN_FLOORDIV, &a3, &row, 0);
-    check_pair(tabs, ntabs, NN__BIN_ADD, &a3, &mid, 0);
-    check_pair(tabs, ntabs, NN__BIN_MUL, &col, &row, 0);
+    check_pair(tabs, ntabs, NN__BIN_FLOORDIV, &a3, &a3, 0);
     static const int64_t counts[] = {1, 7, 8, 15, 16, 17, 33, 1000, 4099};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         check_unary(tabs, ntabs, NN__UN_RELU, counts[i], 1);

@@ -6,7 +6,7 @@
  * for the ops that dominate the pose models: Conv2D (1x1 pointwise as a register-blocked GEMM
  * micro-kernel, any other KxK/stride as an implicit GEMM over the same packed weights, 1-3 output
  * channels as per-pixel dot products), depthwise convolution, float32 elementwise binary ops with
- * trailing-dims broadcasts, Relu/Relu6/Sqrt/Reciprocal/Sigmoid/Exp and ResizeBilinear. Each table
+ * any broadcast, Relu/Relu6/Sqrt/Reciprocal/Sigmoid/Exp and ResizeBilinear. Each table
  * entry has the reference kernel (kernels.h) as its twin; the "scalar" table IS the reference. The
  * elementwise and resize entries are bit-identical to the reference except Sigmoid and Exp (their
  * own vector e^x, a few ulps from libm's expf); conv and depthwise differ by FMA rounding only (below).
@@ -90,10 +90,10 @@ typedef struct nn__cpu_kernels {
                       const float *filt, int64_t m, const float *bias, const nn__conv_params *p,
                       float *y, int64_t oh, int64_t ow, int ith, int nth);
     /* Elementwise float32 a op b with broadcasting (nn__binary_ref's contract, bit-identical to
-     * it) for ADD, SUB, MUL, REALDIV, SQUARED_DIFFERENCE when one operand has the output's shape
-     * and the other is a trailing-dims broadcast (a scalar, [C], [1,1,W,C], ... or the same
-     * shape). Returns 1 when it did this thread's part, 0 when the caller must run the reference
-     * instead (other ops or patterns; the scalar table always returns 0). */
+     * it) for ADD, SUB, MUL, REALDIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, any broadcast (one
+     * operand full and the other a trailing-dims broadcast is the fastest case: [C], [1,1,W,C],
+     * a scalar). Returns 1 when it did this thread's part, 0 when the caller must run the
+     * reference instead (other ops; the scalar table always returns 0). */
     int (*binary)(nn__binop op, const float *a, const nn__shape *as, const float *b,
                   const nn__shape *bs, float *y, const nn__shape *ys, int ith, int nth);
     /* Elementwise float32 Relu, Relu6, Sqrt, Reciprocal over [0, count) (nn__unary_ref's contract,
