@@ -98,7 +98,8 @@ typedef struct nn__cpu_kernels {
                   const nn__shape *bs, float *y, const nn__shape *ys, int ith, int nth);
     /* Elementwise float32 Relu, Relu6, Sqrt, Reciprocal over [0, count) (nn__unary_ref's contract,
      * bit-identical; y may equal x), and Sigmoid and Exp: |simd - ref| <= 4 FLT_EPSILON |ref| + 1e-37,
-     * +inf where expf overflows, NaN where the reference has NaN. Returns 1 when done, 0 when the caller must run the reference (other ops;
+     * +inf where expf overflows, 0 where its result would be subnormal, NaN where the reference
+     * has NaN. Returns 1 when done, 0 when the caller must run the reference (other ops;
      * the scalar table always returns 0). */
     int (*unary)(nn__unop op, const float *x, float *y, int64_t count, int ith, int nth);
     /* ResizeBilinear: exactly nn__resize_bilinear_ref's contract and bits (channels vectorized;
