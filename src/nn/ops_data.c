@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "cpu/cpu.h"
 #include "nn_internal.h"
 
 static int slice_shape(nn__exec *e)
@@ -131,9 +132,15 @@ static int reduce_shape(nn__exec *e)
 
 static int reduce_run(const nn__exec *e, int ith, int nth)
 {
-    (void)ith, (void)nth;
     const nn__params *p = &e->p->par[e->node];
     const nn__value *x = nn__ein(e, 0);
+    /* The SIMD table's reduce where the layout allows (the same bits), else the reference on the
+     * first thread (the choice depends on the shapes only, so every thread makes the same one). */
+    if (x->dtype == NN__F32 &&
+        nn__cpu_kernels_get()->reduce((nn__reduce)nn__enode(e)->def->arg, x->data, &x->shape, p->red.axes,
+                                      p->red.naxes, nn__eout(e, 0)->data, ith, nth))
+        return 0;
+    if (ith != 0) return 0;
     nn__reduce_ref((nn__reduce)nn__enode(e)->def->arg, x->dtype, x->data, &x->shape, p->red.axes, p->red.naxes,
                    nn__eout(e, 0)->data);
     return 0;
@@ -194,10 +201,10 @@ const nn__op_def nn__ops_data[] = {
     {"GatherNd", 2, 2, 0, 0, gather_shape, gather_run},
     {"Fill", 2, 2, 0, 0, fill_shape, fill_run},
     {"Range", 3, 3, 0, 0, range_shape, range_run},
-    {"Sum", 2, 2, 0, NN__RED_SUM, reduce_shape, reduce_run},
-    {"Max", 2, 2, 0, NN__RED_MAX, reduce_shape, reduce_run},
-    {"Min", 2, 2, 0, NN__RED_MIN, reduce_shape, reduce_run},
-    {"Mean", 2, 2, 0, NN__RED_MEAN, reduce_shape, reduce_run},
+    {"Sum", 2, 2, NN__OP_THREADED, NN__RED_SUM, reduce_shape, reduce_run},
+    {"Max", 2, 2, NN__OP_THREADED, NN__RED_MAX, reduce_shape, reduce_run},
+    {"Min", 2, 2, NN__OP_THREADED, NN__RED_MIN, reduce_shape, reduce_run},
+    {"Mean", 2, 2, NN__OP_THREADED, NN__RED_MEAN, reduce_shape, reduce_run},
     {"ArgMax", 2, 2, 0, 0, argmax_shape, argmax_run},
     {"TopKV2", 2, 2, 0, 0, topk_shape, topk_run},
     {NULL, 0, 0, 0, 0, NULL, NULL},

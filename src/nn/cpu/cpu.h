@@ -6,9 +6,10 @@
  * for the ops that dominate the pose models: Conv2D (1x1 pointwise as a register-blocked GEMM
  * micro-kernel, any other KxK/stride as an implicit GEMM over the same packed weights, 1-3 output
  * channels as per-pixel dot products), depthwise convolution, float32 elementwise binary ops with
- * any broadcast, Relu/Relu6/Sqrt/Reciprocal/Sigmoid/Exp and ResizeBilinear. Each table
+ * any broadcast, Relu/Relu6/Sqrt/Reciprocal/Sigmoid/Exp, Sum/Max/Min/Mean over a block of axes
+ * and ResizeBilinear. Each table
  * entry has the reference kernel (kernels.h) as its twin; the "scalar" table IS the reference. The
- * elementwise and resize entries are bit-identical to the reference except Sigmoid and Exp (their
+ * elementwise, reduce and resize entries are bit-identical to the reference except Sigmoid and Exp (their
  * own vector e^x, a few ulps from libm's expf); conv and depthwise differ by FMA rounding only (below).
  *
  * Usage (one node; weights packed once at load, kept with the node):
@@ -102,6 +103,13 @@ typedef struct nn__cpu_kernels {
      * has NaN. Returns 1 when done, 0 when the caller must run the reference (other ops;
      * the scalar table always returns 0). */
     int (*unary)(nn__unop op, const float *x, float *y, int64_t count, int ith, int nth);
+    /* Sum, Max, Min, Mean of float32 x over axes (nn__reduce_ref's contract and bits: each output
+     * visits its elements in the same order) when the reduced dims, size-1 dims aside, are one
+     * contiguous block: x seen as [O, R, I], y [O, I], vectorized over I. Threads split the O * I
+     * outputs. Returns 1 when it did this thread's part, 0 when the caller must run the reference
+     * (other layouts, empty tensors; the scalar table always returns 0). */
+    int (*reduce)(nn__reduce op, const float *x, const nn__shape *xs, const int64_t *axes, int naxes,
+                  float *y, int ith, int nth);
     /* ResizeBilinear: exactly nn__resize_bilinear_ref's contract and bits (channels vectorized;
      * the same separate multiplies and adds, no FMA). */
     void (*resize_bilinear)(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c, float *y,

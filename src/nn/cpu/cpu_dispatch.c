@@ -88,6 +88,13 @@ static int scalar_unary(nn__unop op, const float *x, float *y, int64_t count, in
     return 0; /* the caller runs nn__unary_ref */
 }
 
+static int scalar_reduce(nn__reduce op, const float *x, const nn__shape *xs, const int64_t *axes, int naxes,
+                         float *y, int ith, int nth)
+{
+    (void)op, (void)x, (void)xs, (void)axes, (void)naxes, (void)y, (void)ith, (void)nth;
+    return 0; /* the caller runs nn__reduce_ref */
+}
+
 int64_t nn__cpu_bcast_period(const nn__shape *s, const nn__shape *ys)
 {
     int r = ys->rank, off = ys->rank - s->rank, i = r - 1;
@@ -108,6 +115,7 @@ const nn__cpu_kernels nn__cpu_scalar = {
     .depthwise = nn__depthwise_ref,
     .binary = scalar_binary,
     .unary = scalar_unary,
+    .reduce = scalar_reduce,
     .resize_bilinear = nn__resize_bilinear_ref,
 };
 
