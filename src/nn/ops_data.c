@@ -165,8 +165,15 @@ static int argmax_shape(nn__exec *e)
 
 static int argmax_run(const nn__exec *e, int ith, int nth)
 {
-    (void)ith, (void)nth;
     const nn__value *x = nn__ein(e, 0);
+    int axis = e->p->par[e->node].ax.axis;
+    int64_t outer = 1, inner = 1;
+    for (int i = 0; i < axis; i++) outer *= x->shape.d[i];
+    for (int i = axis + 1; i < x->shape.rank; i++) inner *= x->shape.d[i];
+    if (x->dtype == NN__F32 &&
+        nn__cpu_kernels_get()->argmax(x->data, outer, x->shape.d[axis], inner, nn__eout(e, 0)->data, ith, nth))
+        return 0;
+    if (ith != 0) return 0; /* the reference on one thread (same choice on every thread) */
     nn__argmax_ref(x->dtype, x->data, &x->shape, e->p->par[e->node].ax.axis, nn__eout(e, 0)->data);
     return 0;
 }
@@ -205,7 +212,7 @@ const nn__op_def nn__ops_data[] = {
     {"Max", 2, 2, NN__OP_THREADED, NN__RED_MAX, reduce_shape, reduce_run},
     {"Min", 2, 2, NN__OP_THREADED, NN__RED_MIN, reduce_shape, reduce_run},
     {"Mean", 2, 2, NN__OP_THREADED, NN__RED_MEAN, reduce_shape, reduce_run},
-    {"ArgMax", 2, 2, 0, 0, argmax_shape, argmax_run},
+    {"ArgMax", 2, 2, NN__OP_THREADED, 0, argmax_shape, argmax_run},
     {"TopKV2", 2, 2, 0, 0, topk_shape, topk_run},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };

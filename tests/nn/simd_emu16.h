@@ -61,6 +61,11 @@ static inline emu16 emu16_rotdown(emu16 v, int k)
     for (int i = 0; i < 16; i++) r[i] = a[(i + k) & 15];
     return (emu16){_mm256_loadu_ps(r), _mm256_loadu_ps(r + 8)};
 }
+static inline emu16 emu16_select_gt(emu16 a, emu16 b, emu16 x, emu16 y)
+{
+    return (emu16){_mm256_blendv_ps(y.lo, x.lo, _mm256_cmp_ps(a.lo, b.lo, _CMP_GT_OQ)),
+                   _mm256_blendv_ps(y.hi, x.hi, _mm256_cmp_ps(a.hi, b.hi, _CMP_GT_OQ))};
+}
 static inline emu16 emu16_round(emu16 a) { return (emu16){emu16_round8(a.lo), emu16_round8(a.hi)}; }
 static inline __m256 emu16_pow2i8(__m256 n)
 {
@@ -103,6 +108,7 @@ typedef emu16_mask vmask;
 #define vdiv(a, b) emu16_div((a), (b))
 #define vsqrt(a) emu16_sqrt(a)
 #define vround(a) emu16_round(a)
+#define vselect_gt(a, b, x, y) emu16_select_gt((a), (b), (x), (y))
 #define vrotdown(v, k) emu16_rotdown((v), (k))
 #define vpow2i(n) emu16_pow2i(n)
 #define vmask_first(n) ((emu16_mask)((1u << (n)) - 1u))

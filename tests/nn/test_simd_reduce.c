@@ -5,7 +5,9 @@
  * axes (negative and repeated axes too), values with NaN, infinities and signed zeros (where the
  * order of the steps decides the result): bit-identical to the reference for 1, 2 and 3 threads,
  * nothing written past the output; layouts outside the fast path (reduced dims that are not one
- * block) declined without touching the output; the scalar table always declines.
+ * block) declined without touching the output; the scalar table always declines. Also ArgMax:
+ * random [outer, n, inner] with ties (values from a small set), NaN (first too) and infinities,
+ * the same indices as nn__argmax_ref for 1, 2 and 3 threads.
  */
 #include "nn_internal.h"
 #include "simd_harness.h"
@@ -65,6 +67,29 @@ static void check_case(const nn__cpu_kernels **tabs, int ntabs, nn__reduce op, c
     free(x); free(ref); free(y);
 }
 
+static void check_argmax(const nn__cpu_kernels **tabs, int ntabs, int64_t outer, int64_t n, int64_t inner)
+{
+    int64_t nx = outer * n * inner, ny = outer * inner;
+    float *x = buf_new(nx);
+    int32_t *ref = malloc((size_t)ny * sizeof *ref), *y = malloc((size_t)(ny + GUARD) * sizeof *y);
+    for (int64_t i = 0; i < nx; i++) x[i] = rng_int(0, 9) == 0 ? special() : (float)rng_int(-3, 3); /* ties */
+    nn__shape xs = {3, {outer, n, inner}};
+    nn__argmax_ref(NN__F32, x, &xs, 1, ref);
+    for (int ti = 0; ti < ntabs; ti++)
+        for (int nth = 1; nth <= 3; nth++) {
+            for (int64_t i = 0; i < ny + GUARD; i++) y[i] = -7;
+            int took = 1;
+            for (int t = 0; t < nth; t++) took &= tabs[ti]->argmax(x, outer, n, inner, y, t, nth);
+            int tail_ok = 1;
+            for (int64_t i = ny; i < ny + GUARD; i++) tail_ok &= y[i] == -7;
+            CHECK_MSG(took && tail_ok && memcmp(y, ref, (size_t)ny * sizeof *y) == 0,
+                      "%s argmax [%" PRId64 ",%" PRId64 ",%" PRId64 "], %d threads: differs from the reference",
+                      tabs[ti]->name, outer, n, inner, nth);
+        }
+    CHECK(nn__cpu_scalar.argmax(x, outer, n, inner, y, 0, 1) == 0);
+    free(x); free(ref); free(y);
+}
+
 int main(void)
 {
     const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
@@ -93,5 +118,8 @@ int main(void)
     check_case(tabs, ntabs, NN__RED_MAX, &mp, a2, 1);
     check_case(tabs, ntabs, NN__RED_MEAN, &hw, a12, 2);
     check_case(tabs, ntabs, NN__RED_SUM, &gap, a02, 2);
+    for (int i = 0; i < 100; i++)
+        check_argmax(tabs, ntabs, rng_int(1, 4), rng_int(1, 40), sizes[rng_int(0, 8)] * rng_int(1, 3));
+    check_argmax(tabs, ntabs, 1, 4096, 102); /* MultiPose's ArgMax over the 64x64 grid */
     return check_report();
 }

@@ -43,6 +43,7 @@ typedef __m256i vmask;
     _mm256_permutevar8x32_ps((v), _mm256_and_si256(_mm256_add_epi32(_mm256_set1_epi32(k),   \
                                                                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), \
                                                    _mm256_set1_epi32(7)))
+#define vselect_gt(a, b, x, y) _mm256_blendv_ps((y), (x), _mm256_cmp_ps((a), (b), _CMP_GT_OQ))
 #define vround(a) _mm256_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define vpow2i(n) \
     _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))

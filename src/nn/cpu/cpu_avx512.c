@@ -50,6 +50,7 @@ typedef __mmask16 vmask;
                                                                                   10, 11, 12, 13, 14, 15)), \
                          _mm512_set1_epi32(15)),                                                    \
         (v))
+#define vselect_gt(a, b, x, y) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ), (y), (x))
 #define vround(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define vpow2i(n) \
     _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))

@@ -95,6 +95,12 @@ static int scalar_reduce(nn__reduce op, const float *x, const nn__shape *xs, con
     return 0; /* the caller runs nn__reduce_ref */
 }
 
+static int scalar_argmax(const float *x, int64_t outer, int64_t n, int64_t inner, int32_t *y, int ith, int nth)
+{
+    (void)x, (void)outer, (void)n, (void)inner, (void)y, (void)ith, (void)nth;
+    return 0; /* the caller runs nn__argmax_ref */
+}
+
 int64_t nn__cpu_bcast_period(const nn__shape *s, const nn__shape *ys)
 {
     int r = ys->rank, off = ys->rank - s->rank, i = r - 1;
@@ -116,6 +122,7 @@ const nn__cpu_kernels nn__cpu_scalar = {
     .binary = scalar_binary,
     .unary = scalar_unary,
     .reduce = scalar_reduce,
+    .argmax = scalar_argmax,
     .resize_bilinear = nn__resize_bilinear_ref,
 };
 
