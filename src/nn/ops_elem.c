@@ -71,9 +71,11 @@ static int cast_shape(nn__exec *e)
 
 static int cast_run(const nn__exec *e, int ith, int nth)
 {
-    (void)ith, (void)nth;
     const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0);
-    nn__cast_ref(x->data, x->dtype, y->data, y->dtype, nn__shape_count(&x->shape));
+    int64_t i0, i1; /* elementwise: each thread casts its own range */
+    nn__split_range(nn__shape_count(&x->shape), ith, nth, &i0, &i1);
+    nn__cast_ref((const char *)x->data + (size_t)i0 * nn__dtype_size(x->dtype), x->dtype,
+                 (char *)y->data + (size_t)i0 * nn__dtype_size(y->dtype), y->dtype, i1 - i0);
     return 0;
 }
 
@@ -169,7 +171,7 @@ const nn__op_def nn__ops_elem[] = {
     UN("Relu", NN__UN_RELU),
     UN("Relu6", NN__UN_RELU6),
     UN("LogicalNot", NN__UN_LOGICAL_NOT),
-    {"Cast", 1, 1, 0, 0, cast_shape, cast_run},
+    {"Cast", 1, 1, NN__OP_THREADED, 0, cast_shape, cast_run},
     {"Select", 3, 3, 0, 1, select_shape, select_run},
     {"SelectV2", 3, 3, 0, 2, select_shape, select_run},
     {"AddN", 1, NN__MAX_OUTPUTS, 0, 0, addn_shape, addn_run},
