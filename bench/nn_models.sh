@@ -27,7 +27,8 @@ theirs() { sed -n 's/.* median \([0-9.]*\) ms .* min \([0-9.]*\) ms.*/\1 \2/p'; 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
-     "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD), $runs runs"
+     "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD), $runs runs,"\
+     "kernels $("$nn" info "models/${models[0]}.json" | sed -n 's/^CPU kernels: //p')"
 echo "| model | GFLOP | TF.js wasm | reference, 1 thr | SIMD, 1 thr | SIMD, 2 thr | TF.js / ref | TF.js / SIMD 1 thr | TF.js / SIMD 2 thr |"
 echo "| --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: |"
 for m in "${models[@]}"; do

@@ -46,6 +46,11 @@ typedef struct nn_error {
 /* The library's version string, NN_VERSION. Thread-safe. */
 const char *nn_version(void);
 
+/* The CPU kernel table this process runs, chosen on first use from the CPU and NN_SIMD: "scalar"
+ * (the reference kernels), "avx2", "avx512" (12 x 32 GEMM blocks) or "avx512/12x16" (CPUs that run
+ * 512-bit ops as two halves). Thread-safe. */
+const char *nn_cpu_kernels_name(void);
+
 /* ==== models: load, plan, run (model*.c, loader*.c, graph*.c, plan*.c, exec*.c) ==== */
 /*
  * A model is a TF.js graph model (model.json + the weight files its weightsManifest names, read from

@@ -89,6 +89,8 @@ typedef struct vram_cpu_info {
     uint64_t memory_total_bytes;  /* physical memory */
     uint64_t memory_available_bytes; /* MemAvailable, or free memory when the kernel lacks it */
     vram_simd simd;
+    int avx512_halves;            /* 1: the CPU runs 512-bit vector ops as two 256-bit halves (AMD
+                                     family 19h, Zen 4), so AVX-512's FMA peak equals AVX2's */
 } vram_cpu_info;
 
 /* Fill *out from CPUID, sysconf and /proc/meminfo. Never fails (unknowns are 0 / "unknown").

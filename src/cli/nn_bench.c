@@ -159,7 +159,8 @@ int cmd_bench(int argc, char **argv)
     nn_model_stats_get(m, &s);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("model %s threads %d runs %ld batch %ld\n", model, s.threads, runs, batch);
+    printf("model %s threads %d runs %ld batch %ld kernels %s\n", model, s.threads, runs, batch,
+           nn_cpu_kernels_name());
     printf("median %.2f ms  p90 %.2f ms  min %.2f ms  %.1f GFLOP/s  peak RSS %.1f MB\n", med, t[p90i], t[0],
            s.gflops / (med * 1e-3), (double)ru.ru_maxrss / 1024.0);
     if (batch > 1) printf("per image: median %.2f ms (batch %ld in one pass)\n", med / (double)batch, batch);

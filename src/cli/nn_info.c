@@ -79,6 +79,7 @@ int cmd_info(int argc, char **argv)
     }
     printf("parameters: %lld (%.2f MB as float32 slab)\n", (long long)s.params, (double)s.weight_bytes / 1e6);
     printf("GFLOPs per run (2 x MAC, conv-like): %.3f\n", s.gflops);
+    printf("CPU kernels: %s\n", nn_cpu_kernels_name());
     printf("activation arena: planned %.3f MB, lower bound %.3f MB (%.3fx), no reuse %.3f MB (%.2fx smaller)\n",
            (double)s.arena_bytes / 1e6, (double)s.arena_lower_bound / 1e6,
            s.arena_lower_bound ? (double)s.arena_bytes / (double)s.arena_lower_bound : 0.0,

@@ -1,5 +1,6 @@
 /*
- * cpuinfo.c - the host CPU: model, logical cores, memory and SIMD level.
+ * cpuinfo.c - the host CPU: model, logical cores, memory, SIMD level and whether AVX-512 runs at
+ * full width.
  * The SIMD level needs both the CPU (CPUID) and the OS (XGETBV: XCR0 says which register state
  * the kernel saves on a context switch); AVX on a CPU whose OS does not save YMM would fault.
  */
@@ -40,6 +41,24 @@ static vram_simd detect_simd(void)
     return VRAM_SIMD_AVX2;
 }
 
+/* AMD's family 19h (Zen 3 and Zen 4; only Zen 4 has AVX-512) executes each 512-bit operation
+ * as two 256-bit halves on 256-bit units: one 512-bit FMA per cycle, as many flops as two AVX2
+ * FMAs. Family 1Ah (Zen 5) has full-width units (in its server and desktop parts). */
+static int detect_avx512_halves(void)
+{
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
+    char vendor[13];
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    vendor[12] = '\0';
+    if (strcmp(vendor, "AuthenticAMD") != 0 || !__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    unsigned int family = (a >> 8) & 0xF;
+    if (family == 0xF) family += (a >> 20) & 0xFF;
+    return family == 0x19;
+}
+
 static void detect_model(char *out, size_t size)
 {
     unsigned int regs[12];
@@ -58,6 +77,7 @@ static void detect_model(char *out, size_t size)
 #else
 static vram_simd detect_simd(void) { return VRAM_SIMD_NONE; }
 static void detect_model(char *out, size_t size) { (void)out, (void)size; }
+static int detect_avx512_halves(void) { return 0; }
 #endif
 
 const char *vram_simd_name(vram_simd s)
@@ -87,6 +107,7 @@ void vram_cpu_detect(vram_cpu_info *out)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     out->cores = n > 0 ? (int)n : 1;
     out->simd = detect_simd();
+    out->avx512_halves = out->simd == VRAM_SIMD_AVX512 && detect_avx512_halves();
 
     char buf[4096];
     FILE *f = fopen("/proc/meminfo", "r");

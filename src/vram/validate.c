@@ -201,8 +201,9 @@ static void check_simd(const ctx *x, vram_check *c)
 {
     vram_simd s = x->m->cpu.simd;
     vram_check_set(c, "SIMD", 0, s >= VRAM_SIMD_AVX2 ? VRAM_CHECK_PASS : VRAM_CHECK_WARN,
-                   "nn falls back to slower kernels on this CPU (AVX2+FMA or AVX-512 is best)", "%s (%s)",
-                   vram_simd_name(s), x->m->cpu.model);
+                   "nn falls back to slower kernels on this CPU (AVX2+FMA or AVX-512 is best)", "%s%s (%s)",
+                   vram_simd_name(s), x->m->cpu.avx512_halves ? ", 512-bit ops as two halves" : "",
+                   x->m->cpu.model);
 }
 
 static void (*const checks[])(const ctx *, vram_check *) = {

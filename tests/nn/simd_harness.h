@@ -104,8 +104,10 @@ static inline int64_t compare_tol(const char *what, const float *got, const floa
     return bad;
 }
 
-/* The SIMD tables this CPU runs, into out[] (room for NN__SIMD_COUNT + 1); prints a SKIP line for
- * each one it lacks. With AVX2, also "emu16": the avx512 code paths on emulated 16-lane vectors. */
+/* The SIMD tables this CPU runs, into out[] (room for SIMD_MAX_TABLES); prints a SKIP line for
+ * each one it lacks. With AVX-512 both of its GEMM block shapes (12 x 32 and 12 x 16); with AVX2,
+ * also "emu16": the avx512 code paths on emulated 16-lane vectors. */
+#define SIMD_MAX_TABLES (NN__SIMD_COUNT + 2)
 static inline int simd_tables(const nn__cpu_kernels **out)
 {
     static const struct { nn__simd_level l; const char *name; } all[] = {
@@ -115,6 +117,9 @@ static inline int simd_tables(const nn__cpu_kernels **out)
         const nn__cpu_kernels *k = nn__cpu_kernels_for(all[i].l);
         if (k) out[n++] = k;
         else printf("SKIP variant %s: this CPU (or build) lacks it\n", all[i].name);
+        /* Both AVX-512 GEMM block shapes, whichever this CPU prefers. */
+        if (k && all[i].l == NN__SIMD_AVX512)
+            out[n++] = k == &nn__cpu_avx512 ? &nn__cpu_narrow_avx512 : &nn__cpu_avx512;
     }
 #ifdef NN_TEST_HAVE_EMU16
     if (nn__cpu_kernels_for(NN__SIMD_AVX2)) out[n++] = &nn__cpu_emu16;

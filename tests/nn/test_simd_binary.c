@@ -170,7 +170,7 @@ static void check_exp_like(const nn__cpu_kernels **tabs, int ntabs, nn__unop op,
 int main(void)
 {
     test_period();
-    const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
+    const nn__cpu_kernels *tabs[SIMD_MAX_TABLES];
     int ntabs = simd_tables(tabs);
     if (ntabs == 0) {
         check_report();

@@ -92,7 +92,7 @@ static void bench_dw(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc,
 
 int main(int argc, char **argv)
 {
-    const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
+    const nn__cpu_kernels *tabs[SIMD_MAX_TABLES];
     int ntabs = simd_tables(tabs);
     if (argc > 1 && !strcmp(argv[1], "--bench")) {
         int reps = argc > 2 ? atoi(argv[2]) : 21;

@@ -92,7 +92,7 @@ static void check_argmax(const nn__cpu_kernels **tabs, int ntabs, int64_t outer,
 
 int main(void)
 {
-    const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
+    const nn__cpu_kernels *tabs[SIMD_MAX_TABLES];
     int ntabs = simd_tables(tabs);
     if (ntabs == 0) check_skip("no SIMD variant on this CPU");
     static const nn__reduce ops[] = {NN__RED_SUM, NN__RED_MAX, NN__RED_MIN, NN__RED_MEAN};

@@ -31,7 +31,7 @@ static void check_case(const nn__cpu_kernels **tabs, int ntabs, int64_t n, int64
 
 int main(void)
 {
-    const nn__cpu_kernels *tabs[NN__SIMD_COUNT + 1];
+    const nn__cpu_kernels *tabs[SIMD_MAX_TABLES];
     int ntabs = simd_tables(tabs);
     if (ntabs == 0) check_skip("no SIMD variant on this CPU");
     static const int64_t chans[] = {1, 3, 7, 8, 9, 15, 16, 17, 33, 40};

@@ -24,7 +24,9 @@
  *
  * Levels: NN_SIMD=scalar|avx2|avx512 (case-insensitive) forces a level for tests and users; a
  * level the CPU (or this build: non-x86) lacks falls back to the best one it has below it, an
- * unknown value is ignored. Without NN_SIMD the best level of the CPU is used.
+ * unknown value is ignored. Without NN_SIMD the best level of the CPU is used. The AVX-512 level
+ * has two tables, 12 x 32 GEMM blocks (Intel) and 12 x 16 (CPUs that run 512-bit ops as two
+ * halves); NN_SIMD=avx512/12x32 or avx512/12x16 forces one.
  *
  * Numerics: the SIMD kernels sum in the same order as the reference (bias first, then taps in
  * (ky, kx, c) order) but with fused multiply-adds, so results differ from the reference by
@@ -77,7 +79,7 @@ typedef enum nn__simd_level {
 
 typedef struct nn__cpu_kernels {
     nn__simd_level level;
-    const char *name;         /* "scalar", "avx2", "avx512" */
+    const char *name;         /* "scalar", "avx2", "avx512", "avx512/12x16" */
     /* Conv2D / _FusedConv2D: y = act(conv(x, pk) + bias) (+ residual), NHWC, window from p
      * (nn__conv_params_init with pk->kh, pk->kw), y [N,OH,OW,OC]. residual: NULL, or a tensor of
      * y's shape added after the activation (an AddV2 fused by the executor: the bits equal
@@ -126,14 +128,15 @@ typedef struct nn__cpu_kernels {
  * fixed for the process. Never NULL. Thread-safe. */
 const nn__cpu_kernels *nn__cpu_kernels_get(void);
 
-/* The table of one level, or NULL when this CPU or this build lacks it (tests and benchmarks
- * iterate over every level). */
+/* The table of one level (for AVX-512 the block shape this CPU prefers), or NULL when this CPU or
+ * this build lacks it (tests and benchmarks iterate over every level). */
 const nn__cpu_kernels *nn__cpu_kernels_for(nn__simd_level level);
 
 /* The best level this CPU and build support (ignores NN_SIMD). */
 nn__simd_level nn__cpu_best_level(void);
 
-/* "scalar"/"avx2"/"avx512" (case-insensitive; also "none", "avx512f") -> level; -1 otherwise. */
+/* "scalar"/"avx2"/"avx512" (case-insensitive; also "none", "avx512f", "avx512/12x16",
+ * "avx512/12x32") -> level; -1 otherwise. */
 int nn__simd_level_parse(const char *s);
 
 /* Elements of the output ys after which operand s (broadcast to ys) repeats: s's flat index is
@@ -145,5 +148,9 @@ int64_t nn__cpu_bcast_period(const nn__shape *s, const nn__shape *ys);
 extern const nn__cpu_kernels nn__cpu_scalar;
 extern const nn__cpu_kernels nn__cpu_avx2;
 extern const nn__cpu_kernels nn__cpu_avx512;
+/* AVX-512 with one 16-channel panel per GEMM block (12 x 16) instead of two (12 x 32): chosen for
+ * the AVX-512 level when the CPU runs 512-bit ops as two 256-bit halves (vram_cpu_info's
+ * avx512_halves: AMD Zen 4); bit-identical to nn__cpu_avx512. */
+extern const nn__cpu_kernels nn__cpu_narrow_avx512;
 
 #endif
