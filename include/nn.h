@@ -163,6 +163,8 @@ typedef struct nn_model_stats {
     int pads_fused;                 /* zero Pads that became the padding of the conv reading them */
     int adds_fused;                 /* AddV2s done in the epilogue of the conv producing an operand */
     int acts_fused;                 /* Relu/Relu6s done in the epilogue of the conv producing their input */
+    int expands_fused;              /* 1x1 expansions computed band by band inside the depthwise
+                                       conv reading them (their output never fills memory) */
     int64_t params;                 /* weight values (elements of all Const nodes) */
     uint64_t weight_bytes;          /* the dequantized weight slab */
     double gflops;                  /* 2 x multiply-adds of the conv-like steps per run, 1e9 */

@@ -117,13 +117,14 @@ nn_model_t *nn_model_load(const char *path, const nn_options *opt, nn_error *err
         goto fail;
     }
     default_shapes(&m->g, shapes, 1);
-    if (nn__plan_build(&m->g, shapes, &m->plan, err) < 0) goto fail;
     m->pool = nn__pool_create(o.threads);
     if (!m->pool) {
         nn__err(err, NN_ENOMEM, "%s: cannot start %d threads", path, o.threads);
         goto fail;
     }
     m->threads = nn__pool_threads(m->pool);
+    nn__plan_opts po = {m->threads * PAR_CHUNKS, 0, 0};
+    if (nn__plan_build(&m->g, shapes, &po, &m->plan, err) < 0) goto fail;
     free(shapes);
     return m;
 fail:
@@ -175,7 +176,8 @@ int nn_model_output_info(const nn_model_t *m, int k, nn_tensor_info *info)
 static int replan(nn_model_t *m, const nn__shape *shapes, nn_error *err)
 {
     nn__plan np;
-    int rc = nn__plan_build(&m->g, shapes, &np, err);
+    nn__plan_opts po = {m->threads * PAR_CHUNKS, 0, 0};
+    int rc = nn__plan_build(&m->g, shapes, &po, &np, err);
     if (rc < 0) return rc;
     nn__plan_free(&m->plan);
     m->plan = np;
@@ -283,6 +285,7 @@ int nn_model_stats_get(const nn_model_t *m, nn_model_stats *s)
     s->pads_fused = m->plan.pads_fused;
     s->adds_fused = m->plan.adds_fused;
     s->acts_fused = m->plan.acts_fused;
+    s->expands_fused = m->plan.expands_fused;
     s->params = m->g.params;
     s->weight_bytes = m->g.slab_bytes;
     s->gflops = m->plan.gflops;

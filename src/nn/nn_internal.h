@@ -144,7 +144,14 @@ typedef struct nn__value {
 
 /* Per-node parameters resolved by the shape functions (small, per op). */
 typedef union nn__params {
-    struct { nn__conv_params cp; int64_t oh, ow; int depthwise; } conv;
+    struct {
+        nn__conv_params cp;
+        int64_t oh, ow;
+        int depthwise;
+        int expand;           /* depthwise: 1 + the node of a 1x1 conv computed band by band
+                                 inside this step (plan_fuse.c), 0 = none */
+        int64_t band_rows;    /* with expand: rows of the expanded tensor per thread's band */
+    } conv;
     struct { int op; } code;                 /* binop / unop / dtype */
     struct { int axis; int n; int64_t k; } ax;
     struct { int64_t before[NN__MAX_RANK], after[NN__MAX_RANK]; } pad;
@@ -173,6 +180,12 @@ typedef struct nn__plan {
     int acts_fused;           /* Relu/Relu6 steps folded into the conv producing their input */
     int *res;                 /* per node: 1 + the value a conv adds to its output (the other
                                  operand of a fused AddV2), 0 = none */
+    int expands_fused;        /* 1x1 convs computed band by band inside the depthwise reading them */
+    int *scr;                 /* per node: 1 + an ARENA value no step writes, the step's scratch
+                                 (a fused expansion's bands, one slot per chunk), 0 = none */
+    int nchunks;              /* the most chunks a threaded step is split into (its scratch slots) */
+    int64_t expand_min_bytes; /* fuse a 1x1 expansion when its output per image has this many bytes */
+    int64_t band_bytes;       /* ... and give each chunk a band of about this many bytes */
     nn_tensor *outs;          /* output views, per signature output */
 } nn__plan;
 
@@ -239,11 +252,26 @@ void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
 /* plan_fuse.c: after shape inference, before placement: a zero Pad of H and W whose only reader is
  * a convolution becomes that convolution's implicit padding (no step, no copy); an AddV2 of a
  * packed Conv2D's output (its only reader) and a same-shaped value computed before the conv is
- * done by the conv's epilogue (the AddV2's output becomes an alias of the conv's). */
+ * done by the conv's epilogue (the AddV2's output becomes an alias of the conv's); so is a
+ * Relu/Relu6 of it; a large 1x1 expansion read only by a depthwise conv is computed inside it,
+ * band by band (its output shrinks to per-chunk bands, ops_conv.c). */
 void nn__plan_fuse(const nn__graph *g, nn__plan *p);
 
-/* plan.c: builds a plan for input shapes in_shapes (per signature input). */
-int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, nn_error *err);
+/* How a plan is built: nchunks, the most chunks the executor splits a threaded step into (its
+ * threads x chunks per thread; a fused expansion's scratch has one band per chunk); expansions of
+ * at least expand_min_bytes per image are fused into their depthwise conv with bands of about
+ * band_bytes (plan_fuse.c; 0 = the defaults below). */
+typedef struct nn__plan_opts {
+    int nchunks;
+    int64_t expand_min_bytes, band_bytes;
+} nn__plan_opts;
+#define NN__EXPAND_MIN_BYTES ((int64_t)1 << 20)
+#define NN__BAND_BYTES ((int64_t)512 << 10)
+
+/* plan.c: builds a plan for input shapes in_shapes (per signature input); o NULL: one chunk and
+ * the default fusion sizes. */
+int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, const nn__plan_opts *o, nn__plan *p,
+                   nn_error *err);
 void nn__plan_free(nn__plan *p);
 
 /* ---- thread pool (pool.c) ---- */

@@ -1,8 +1,9 @@
 /*
  * ops_conv.c - shape and run functions of the window ops: Conv2D, _FusedConv2D, (Fused)Depthwise-
  * Conv2dNative, MaxPool, ResizeBilinear. Attributes (strides, padding, fused_ops, ksize, ...) are
- * checked and resolved once at plan time; the run functions only call the reference kernels,
- * splitting output rows between the pool threads.
+ * checked and resolved once at plan time; the run functions call the kernels (the CPU table's or
+ * the reference), splitting output rows between the pool threads; a depthwise conv with a fused
+ * 1x1 expansion runs both kernels band by band (expand_dw_run).
  */
 #include <string.h>
 
@@ -119,6 +120,70 @@ static int conv_shape(nn__exec *e)
     return 1;
 }
 
+/* Rows of the expanded input that output row o of a depthwise window (p) reads: [first, last). */
+static int64_t band_first(const nn__conv_params *p, int64_t o)
+{
+    int64_t r = o * p->sh - p->pad_top;
+    return r > 0 ? r : 0;
+}
+
+static int64_t band_last(const nn__conv_params *p, int64_t o, int64_t ih)
+{
+    int64_t r = o * p->sh - p->pad_top + p->kh;
+    return r < ih ? r : ih;
+}
+
+/* A depthwise conv with its 1x1 expansion fused in (plan_fuse.c): this chunk's output rows, band
+ * by band, in the chunk's slot of the scratch. The band holds expanded rows [lo, hi) of one
+ * image; each pass takes the output rows whose window ends within lo + cap, expands the rows they
+ * need beyond hi, and runs the depthwise kernel on the band as an image of hi - lo rows with its
+ * top padding moved so the rows line up (the kernels skip taps outside that image: below the
+ * real image they are padding, elsewhere no row of the pass needs them). The rows the next pass
+ * still needs move to the band's top. */
+static int expand_dw_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, int nth)
+{
+    const nn__plan *pl = e->p;
+    const nn__params *p = &pl->par[e->node];
+    int en = p->conv.expand - 1;
+    const nn__value *x = nn__ein(e, 0), *f = nn__ein(e, 1), *y = nn__eout(e, 0);
+    const nn__value *scr = &pl->vals[pl->scr[e->node] - 1];
+    const nn__packed_conv *pk = pl->vals[e->g->nodes[en].out0].aux;
+    const nn__conv_params *ecp = &pl->par[en].conv.cp, *cp = &p->conv.cp;
+    const float *bias = nn__enode(e)->nin > 2 ? nn__ein(e, 2)->data : NULL;
+    if (ith >= pl->nchunks)
+        return nn__node_err(e, NN_EINVAL, "internal: chunk %d of a %d-slot scratch", ith, pl->nchunks);
+    const float *xd = x->data;
+    float *yd = y->data, *band = (float *)scr->data + ith * scr->shape.d[1];
+    int64_t ih = x->shape.d[1], iw = x->shape.d[2], ic = x->shape.d[3], c = pk->oc, m = f->shape.d[3];
+    int64_t oh = p->conv.oh, ow = p->conv.ow, cap = p->conv.band_rows, row = iw * c, r0, r1;
+    nn__split_range(x->shape.d[0] * oh, ith, nth, &r0, &r1);
+    for (int64_t q = r0; q < r1;) {
+        int64_t b = q / oh, o = q % oh, oend = r1 - b * oh < oh ? r1 - b * oh : oh;
+        int64_t lo = band_first(cp, o), hi = lo;
+        while (o < oend) {
+            int64_t oe = o + 1;
+            while (oe < oend && band_last(cp, oe, ih) <= lo + cap) oe++;
+            int64_t need = band_last(cp, oe - 1, ih);
+            if (need > hi) {
+                k->conv2d(xd + (b * ih + hi) * iw * ic, 1, need - hi, iw, ic, pk, ecp, NULL,
+                          band + (hi - lo) * row, need - hi, iw, 0, 1);
+                hi = need;
+            }
+            nn__conv_params bp = *cp;
+            bp.pad_top = (int)(cp->pad_top + lo - o * cp->sh);
+            k->depthwise(band, 1, hi - lo, iw, c, f->data, m, bias, &bp, yd + (b * oh + o) * ow * c * m,
+                         oe - o, ow, 0, 1);
+            o = oe;
+            int64_t nlo = o < oend ? band_first(cp, o) : hi;
+            if (nlo < hi) memmove(band, band + (nlo - lo) * row, (size_t)((hi - nlo) * row) * sizeof(float));
+            else hi = nlo;
+            lo = nlo;
+        }
+        q = b * oh + oend;
+    }
+    return 0;
+}
+
 static int conv_run(const nn__exec *e, int ith, int nth)
 {
     const nn__node *n = nn__enode(e);
@@ -129,6 +194,7 @@ static int conv_run(const nn__exec *e, int ith, int nth)
     /* The SIMD kernels chosen from the CPU (NN_SIMD=scalar|avx2|avx512 overrides; scalar = reference). */
     const nn__cpu_kernels *k = nn__cpu_kernels_get();
     const nn__value *y = nn__eout(e, 0);
+    if (p->conv.expand) return expand_dw_run(e, k, ith, nth);
     if (p->conv.depthwise)
         k->depthwise(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp, y->data,
                      p->conv.oh, p->conv.ow, ith, nth);

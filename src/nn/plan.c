@@ -6,7 +6,8 @@
  *      (Shape, Size), is computed right away and becomes a constant ("folding");
  *   3. a copy-only op (Identity, Reshape, Squeeze, ExpandDims) on an arena value becomes an alias of
  *      it (same bytes, its own shape); every other node becomes a step; a zero Pad read only by a
- *      conv becomes the conv's padding, an AddV2 after a conv its epilogue (plan_fuse.c); each
+ *      conv becomes the conv's padding, an AddV2 after a conv its epilogue, a large 1x1 expansion
+ *      part of the depthwise conv reading it, its output a scratch of bands (plan_fuse.c); each
  *      output lives from its step to its last reader, or its aliases' last reader (graph outputs
  *      to the end);
  *   4. libvram's static planner turns the lifetimes into offsets in one arena (64-byte aligned).
@@ -137,6 +138,11 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
             if (v->kind == NN__V_ALIAS) v = &p->vals[v->alias];  /* reading an alias reads its root */
             if (v->kind == NN__V_ARENA && v->last < s) v->last = s;
         }
+        if (p->scr[p->steps[s]]) { /* a scratch value: no step writes it, it lives for its step */
+            nn__value *v = &p->vals[p->scr[p->steps[s]] - 1];
+            if (v->first < 0) v->first = s;
+            if (v->last < s) v->last = s;
+        }
     }
     for (int i = 0; i < g->noutputs; i++) {
         nn__value *v = &p->vals[g->outputs[i].value];
@@ -186,9 +192,13 @@ done:
     return rc;
 }
 
-int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, nn_error *err)
+int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, const nn__plan_opts *o, nn__plan *p,
+                   nn_error *err)
 {
     memset(p, 0, sizeof *p);
+    p->nchunks = o && o->nchunks > 0 ? o->nchunks : 1;
+    p->expand_min_bytes = o && o->expand_min_bytes > 0 ? o->expand_min_bytes : NN__EXPAND_MIN_BYTES;
+    p->band_bytes = o && o->band_bytes > 0 ? o->band_bytes : NN__BAND_BYTES;
     p->nvalues = g->nvalues;
     p->batch = in_shapes[0].rank > 0 ? in_shapes[0].d[0] : 1;
     p->vals = calloc((size_t)g->nvalues, sizeof *p->vals);
@@ -198,9 +208,10 @@ int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, 
     p->outs = calloc((size_t)g->noutputs, sizeof *p->outs);
     p->in0 = calloc((size_t)g->nnodes, sizeof *p->in0);
     p->res = calloc((size_t)g->nnodes, sizeof *p->res);
+    p->scr = calloc((size_t)g->nnodes, sizeof *p->scr);
     char *need = calloc((size_t)g->nnodes, 1);
     int rc = 0;
-    if (!p->vals || !p->par || !p->flops || !p->steps || !p->outs || !p->in0 || !p->res || !need) {
+    if (!p->vals || !p->par || !p->flops || !p->steps || !p->outs || !p->in0 || !p->res || !p->scr || !need) {
         rc = nn__err(err, NN_ENOMEM, "%s: out of memory", g->path);
         goto fail;
     }
@@ -238,6 +249,7 @@ void nn__plan_free(nn__plan *p)
     free(p->outs);
     free(p->in0);
     free(p->res);
+    free(p->scr);
     free(p->arena);
     memset(p, 0, sizeof *p);
 }

@@ -24,6 +24,19 @@
  * of a packed Conv2D that nothing else reads, the conv applies it as its post_act, after the
  * fused add if any (cpu.h; the same max/min as nn__unary_ref, NaN -> 0), the activation's output
  * becomes an alias of the conv's, and the activation is no step. Runs after the adds' fusion.
+ *
+ * 1x1 expansion into depthwise convolution (MobileNetV2's inverted residual blocks): the expand
+ * conv writes C x 6 channels at full resolution (MoveNet Thunder: [128,128,192], 12.6 MB) only
+ * for the depthwise conv to read them back once; both stream the tensor through memory. When a
+ * packed 1x1 stride-1 unpadded Conv2D without a fused add writes a value of at least
+ * expand_min_bytes per image whose only reader is a depthwise conv (through a fused Pad or not),
+ * the depthwise step computes it band by band: each chunk of output rows expands the input rows
+ * its band needs into its own slot of a scratch (a few rows, band_bytes), then runs the depthwise
+ * kernel on that band (ops_conv.c); not when the slots together would outgrow the tensor (small
+ * images, many threads). The expand's value becomes that scratch ([nchunks, band]),
+ * the depthwise reads the expand's input, and the expand is no step. Both kernels compute each
+ * output exactly as on the whole tensor (a 1x1 conv is per pixel; a band is a window of rows
+ * with the padding moved), so the bits do not change.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -183,9 +196,59 @@ static void fuse_acts(const nn__graph *g, nn__plan *p)
     free(readers);
 }
 
+/* Rows of the expanded tensor per band: about band_bytes, at least the depthwise window's height
+ * plus one stride (an output row needs at most kh rows), at most the image. */
+static int64_t band_rows(const nn__plan *p, int64_t row_bytes, int64_t ih, const nn__conv_params *cp)
+{
+    int64_t rows = p->band_bytes / row_bytes, lo = cp->kh + cp->sh;
+    if (rows < lo) rows = lo;
+    return rows < ih ? rows : ih;
+}
+
+static void fuse_expands(const nn__graph *g, nn__plan *p)
+{
+    int *readers = count_readers(g, p);
+    if (!readers) return;
+    for (int s = 0; s < p->nsteps; s++) {
+        int di = p->steps[s];
+        const nn__node *dn = &g->nodes[di];
+        nn__params *dp = &p->par[di];
+        if ((strcmp(dn->op, "DepthwiseConv2dNative") && strcmp(dn->op, "FusedDepthwiseConv2dNative")) ||
+            !dp->conv.depthwise || dp->conv.expand)
+            continue;
+        int v = nn__plan_in(g, p, di, 0), cn = g->value_node[v];
+        if (cn < 0 || p->vals[v].kind != NN__V_ARENA) continue;
+        const nn__node *c = &g->nodes[cn];
+        const nn__value *y = &p->vals[v];
+        const nn__conv_params *cp = &p->par[cn].conv.cp;
+        if ((strcmp(c->op, "Conv2D") && strcmp(c->op, "_FusedConv2D")) || v != c->out0 || !y->aux ||
+            readers[v] != 1 || p->res[cn] || y->dtype != NN__F32 || y->shape.rank != 4 || cp->kh != 1 ||
+            cp->kw != 1 || cp->sh != 1 || cp->sw != 1 || cp->pad_top || cp->pad_left || cp->pad_bottom ||
+            cp->pad_right)
+            continue;
+        const int64_t *d = y->shape.d;
+        int64_t row_bytes = d[2] * d[3] * (int64_t)sizeof(float);
+        if (d[1] * row_bytes < p->expand_min_bytes) continue;
+        int64_t rows = band_rows(p, row_bytes, d[1], &dp->conv.cp);
+        int64_t slot = (rows * d[2] * d[3] + 15) / 16 * 16; /* floats; slots stay 64-byte aligned */
+        if (p->nchunks * slot > nn__shape_count(&y->shape)) continue; /* bands would take more memory */
+        dp->conv.expand = cn + 1;
+        dp->conv.band_rows = rows;
+        p->in0[di] = nn__plan_in(g, p, cn, 0) + 1;
+        p->scr[di] = v + 1;
+        p->vals[v].shape = (nn__shape){2, {p->nchunks, slot}};
+        p->flops[di] += p->flops[cn];
+        drop_step(p, cn); /* the expand's step precedes the depthwise's, which moves down by one */
+        s--;
+        p->expands_fused++;
+    }
+    free(readers);
+}
+
 void nn__plan_fuse(const nn__graph *g, nn__plan *p)
 {
     fuse_pads(g, p);
     fuse_adds(g, p);
     fuse_acts(g, p);
+    fuse_expands(g, p);
 }

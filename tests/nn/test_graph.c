@@ -77,7 +77,7 @@ static void test_order_and_folding(void)
     for (int64_t batch = 1; batch <= 3; batch += 2) {
         nn__shape in = {4, {batch, 4, 2, 2}};
         nn__plan p;
-        rc = nn__plan_build(&g, &in, &p, &err);
+        rc = nn__plan_build(&g, &in, NULL, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) continue;
         CHECK_INT_EQ(p.folded, 3);  /* Shape, StridedSlice, Pack */
@@ -120,7 +120,7 @@ static void expect_graph_fail(const char *json, const char *a, const char *b)
     if (rc == 0) {
         nn__shape in = {4, {1, 4, 2, 2}};
         nn__plan p;
-        rc = nn__plan_build(&g, &in, &p, &err);
+        rc = nn__plan_build(&g, &in, NULL, &p, &err);
         if (rc == 0) nn__plan_free(&p);
     }
     CHECK_MSG(rc < 0, "expected failure with '%s'", a);
@@ -146,7 +146,7 @@ static void test_errors(void)
     CHECK(rc == 0);
     nn__shape in = {4, {1, 4, 2, 2}};
     nn__plan p;
-    rc = nn__plan_build(&g, &in, &p, &err);
+    rc = nn__plan_build(&g, &in, NULL, &p, &err);
     CHECK(rc < 0);
     CHECK_MSG(strstr(err.msg, "node 'r' (Reshape)") && strstr(err.msg, "cannot reshape [1,4,2,2] into [1,5]"), "msg: %s",
               err.msg);

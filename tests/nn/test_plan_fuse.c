@@ -10,7 +10,11 @@
  *     when the conv's output has a second reader or the other operand comes after the conv;
  *   - a Relu/Relu6 of a conv's output (directly or through a fused AddV2) is done by the conv as
  *     its post_act: not when the add's output has a second reader, nor a second activation of
- *     an already fused one.
+ *     an already fused one;
+ *   - a 1x1 expansion read only by a depthwise conv (stride 1 and 2, 3x3 and 5x5, through a fused
+ *     Pad) is computed inside it band by band: the outputs equal the unfused plan's bit for bit,
+ *     with bands of the fewest rows and of the whole image, 1-3 threads, batch 1-3, images of 1-24
+ *     rows; not when the expansion is also an output or is not 1x1.
  */
 #include <math.h>
 #include <stdio.h>
@@ -161,7 +165,7 @@ static void test_pads(void)
         dims d = {batch, 5, 6, 3};
         nn__shape in = {4, {d.n, d.h, d.w, d.c}};
         nn__plan p;
-        int rc = nn__plan_build(&g, &in, &p, &err);
+        int rc = nn__plan_build(&g, &in, NULL, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) break;
         CHECK_INT_EQ(p.pads_fused, 2);
@@ -234,7 +238,7 @@ static void test_adds(void)
         dims d = {batch, 4, 4, 3};
         nn__shape in = {4, {d.n, d.h, d.w, d.c}};
         nn__plan p;
-        int rc = nn__plan_build(&g, &in, &p, &err);
+        int rc = nn__plan_build(&g, &in, NULL, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) break;
         CHECK_INT_EQ(p.adds_fused, 2);
@@ -311,7 +315,7 @@ static void test_acts(void)
         dims d = {batch, 4, 4, 3};
         nn__shape in = {4, {d.n, d.h, d.w, d.c}};
         nn__plan p;
-        int rc = nn__plan_build(&g, &in, &p, &err);
+        int rc = nn__plan_build(&g, &in, NULL, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) break;
         CHECK_INT_EQ(p.adds_fused, 2);
@@ -349,10 +353,151 @@ static void test_acts(void)
     nn__graph_free(&g);
 }
 
+/* x [N,H,W,3]: five 1x1 expansions (3 -> 8 channels) each read by a depthwise conv:
+ * d1 = relu6(dw3x3 s1 SAME (relu6(e1(x)))) with biases, d2 = dw3x3 s2 SAME (e2(x)), d3 = dw3x3 s2
+ * VALID of a zero Pad (bottom/right) of e3(x) (the Pad fused too), d4 = dw5x5 s1 SAME (e4(x)): all
+ * fused; d5 reads e5(x), which is also an output (not fused); d6 reads a 3x3 conv (not fused). */
+#define DW_ATTRS(pad, s) "'attr':{'padding':{'s':'" pad "'},'strides':{'list':{'i':['1','" s "','" s "','1']}}}"
+#define SAME_ "U0FNRQ=="
+#define VALID_ "VkFMSUQ="
+static const char *expand_q =
+    "{'modelTopology':{'node':["
+    "{'name':'x','op':'Placeholder'},"
+    "{'name':'e1','op':'_FusedConv2D','input':['x','w1','b1'],'attr':{'padding':{'s':'" SAME_ "'},"
+    "'strides':{'list':{'i':['1','1','1','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
+    "'num_args':{'i':'1'}}},"
+    "{'name':'d1','op':'FusedDepthwiseConv2dNative','input':['e1','k3','b1'],'attr':{'padding':{'s':'" SAME_ "'},"
+    "'strides':{'list':{'i':['1','1','1','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
+    "'num_args':{'i':'1'}}},"
+    "{'name':'e2','op':'Conv2D','input':['x','w1']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'d2','op':'DepthwiseConv2dNative','input':['e2','k3']," DW_ATTRS(SAME_, "2") "},"
+    "{'name':'e3','op':'Conv2D','input':['x','w1']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'p3','op':'Pad','input':['e3','pads']},"
+    "{'name':'d3','op':'DepthwiseConv2dNative','input':['p3','k3']," DW_ATTRS(VALID_, "2") "},"
+    "{'name':'e4','op':'Conv2D','input':['x','w1']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'d4','op':'DepthwiseConv2dNative','input':['e4','k5']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'e5','op':'Conv2D','input':['x','w1']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'d5','op':'DepthwiseConv2dNative','input':['e5','k3']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'e6','op':'Conv2D','input':['x','w6']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'d6','op':'DepthwiseConv2dNative','input':['e6','k3']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'w1','op':'Const'},{'name':'b1','op':'Const'},{'name':'k3','op':'Const'},"
+    "{'name':'k5','op':'Const'},{'name':'w6','op':'Const'},{'name':'pads','op':'Const'}]},"
+    "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
+    "[{'size':'-1'},{'size':'-1'},{'size':'-1'},{'size':'3'}]}}},"
+    "'outputs':{'a':{'name':'d1:0'},'b':{'name':'d2:0'},'c':{'name':'d3:0'},'d':{'name':'d4:0'},"
+    "'e':{'name':'d5:0'},'f':{'name':'e5:0'},'g':{'name':'d6:0'}}},"
+    "'weightsManifest':[{'paths':['w.bin'],'weights':["
+    "{'name':'w1','shape':[1,1,3,8],'dtype':'float32'},{'name':'b1','shape':[8],'dtype':'float32'},"
+    "{'name':'k3','shape':[3,3,8,1],'dtype':'float32'},{'name':'k5','shape':[5,5,8,1],'dtype':'float32'},"
+    "{'name':'w6','shape':[3,3,3,8],'dtype':'float32'},{'name':'pads','shape':[4,2],'dtype':'int32'}]}]}";
+
+/* Runs every step of plan p on input x, each step split into nth chunks (run last to first). */
+static void run_plan_threads(const nn__graph *g, nn__plan *p, float *x, int nth)
+{
+    nn_error err = {0};
+    p->vals[g->inputs[0].value].data = x;
+    for (int s = 0; s < p->nsteps; s++)
+        for (int t = nth - 1; t >= 0; t--) {
+            nn__exec e = {g, p, p->steps[s], &err};
+            CHECK_MSG(g->nodes[e.node].def->run(&e, t, nth) == 0, "step %d: %s", s, err.msg);
+        }
+}
+
+static void test_expands(void)
+{
+    enum { NW1 = 24, NB1 = 8, NK3 = 72, NK5 = 200, NW6 = 216 };
+    static const int32_t pads[8] = {0, 0, 0, 1, 0, 1, 0, 0};
+    float wts[NW1 + NB1 + NK3 + NK5 + NW6];
+    for (size_t i = 0; i < sizeof wts / sizeof wts[0]; i++) wts[i] = (float)((int)(i * 37 % 29) - 14) / 9.0f;
+    unsigned char wbuf[sizeof wts + sizeof pads];
+    memcpy(wbuf, wts, sizeof wts);
+    memcpy(wbuf + sizeof wts, pads, sizeof pads);
+    nn__graph g = {0};
+    nn_error err = {0};
+    if (load_model(&g, "expand.json", expand_q, wbuf, sizeof wbuf) < 0) return;
+    static const char *const outs[] = {"d1", "d2", "d3", "d4", "d5", "e5", "d6"};
+    /* Odd and even sizes, one image and three; bands of the fewest rows and of about 4 rows. The
+     * two images with 2 rows are too small: 3 slots of bands would outgrow the tensor. */
+    static const int64_t sizes[][3] = {{1, 24, 7}, {3, 10, 9}, {1, 2, 5}, {2, 2, 4}, {1, 13, 3}, {1, 19, 6}};
+    static const int kwin[4] = {3, 3, 3, 5}, kstr[4] = {1, 2, 2, 1}; /* d1..d4's windows */
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (size_t bi = 0; bi < 2; bi++) {
+            int64_t bands[2] = {1, 4 * sizes[si][2] * 8 * 4}, expect = 0;
+            for (int k = 0; k < 4; k++) { /* plan_fuse.c's rule: 3 slots of rows x W x 8 floats */
+                int64_t rows = bands[bi] / (sizes[si][2] * 32);
+                rows = rows < kwin[k] + kstr[k] ? kwin[k] + kstr[k] : rows;
+                rows = rows < sizes[si][1] ? rows : sizes[si][1];
+                expect += 3 * ((rows * sizes[si][2] * 8 + 15) / 16 * 16) <=
+                          sizes[si][0] * sizes[si][1] * sizes[si][2] * 8;
+            }
+            dims d = {sizes[si][0], sizes[si][1], sizes[si][2], 3};
+            nn__shape in = {4, {d.n, d.h, d.w, d.c}};
+            nn__plan pu, pf;
+            nn__plan_opts off = {3, (int64_t)1 << 60, 0}, on = {3, 1, bands[bi]};
+            int rc = nn__plan_build(&g, &in, &off, &pu, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            if (rc) continue;
+            rc = nn__plan_build(&g, &in, &on, &pf, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            if (rc) {
+                nn__plan_free(&pu);
+                continue;
+            }
+            CHECK_INT_EQ(pu.expands_fused, 0);
+            CHECK_INT_EQ(pf.expands_fused, expect);
+            CHECK_INT_EQ(pf.pads_fused, 1);
+            CHECK(is_step(&g, &pf, "e5") && is_step(&g, &pf, "e6"));
+            CHECK_MSG(pf.arena_bytes <= pu.arena_bytes, "arena %llu, unfused %llu",
+                      (unsigned long long)pf.arena_bytes, (unsigned long long)pu.arena_bytes);
+            if (si == 0) {
+                CHECK_INT_EQ(expect, 4);
+                CHECK(!is_step(&g, &pf, "e1") && !is_step(&g, &pf, "e2") && !is_step(&g, &pf, "e3") &&
+                      !is_step(&g, &pf, "e4"));
+            }
+            if (si == 2) CHECK_INT_EQ(expect, 0);
+            int64_t nx = d.n * d.h * d.w * d.c;
+            float *x = malloc((size_t)nx * sizeof *x);
+            for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 3.0f;
+            run_plan_threads(&g, &pu, x, 1);
+            for (int nth = 1; nth <= 3; nth++) {
+                run_plan_threads(&g, &pf, x, nth);
+                for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
+                    const nn__value *a = &pu.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
+                    const nn__value *b = &pf.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
+                    int64_t n = nn__shape_count(&a->shape);
+                    CHECK_MSG(n == nn__shape_count(&b->shape) && !memcmp(a->data, b->data, (size_t)n * 4),
+                              "%s: %lldx%lldx%lld band %lld, %d threads: fused differs from unfused", outs[k],
+                              (long long)d.n, (long long)d.h, (long long)d.w, (long long)bands[bi], nth);
+                }
+            }
+            /* And the unfused d2 against a naive loop: the comparison above is of real values. */
+            float *e2 = malloc((size_t)(d.n * d.h * d.w * 8) * sizeof *e2), *want = malloc(4096 * sizeof *want);
+            static const int32_t none[8] = {0};
+            int64_t oh, ow;
+            naive(x, d, none, 0.0f, wts, 1, 1, 8, 1, 0, e2, &oh, &ow);
+            dims d8 = {d.n, d.h, d.w, 8};
+            int32_t same[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            int64_t soh = (d.h + 1) / 2, sow = (d.w + 1) / 2;
+            int th = (int)((soh - 1) * 2 + 3 - d.h), tw = (int)((sow - 1) * 2 + 3 - d.w);
+            same[2] = (th > 0 ? th : 0) / 2, same[3] = (th > 0 ? th : 0) - same[2];
+            same[4] = (tw > 0 ? tw : 0) / 2, same[5] = (tw > 0 ? tw : 0) - same[4];
+            naive(e2, d8, same, 0.0f, wts + NW1 + NB1, 3, 3, 8, 2, 1, want, &oh, &ow);
+            CHECK_MSG(oh == soh && ow == sow, "naive d2 size %lldx%lld", (long long)oh, (long long)ow);
+            compare("d2", &pu.vals[g.nodes[nn__graph_find(&g, "d2")].out0], want, d.n * oh * ow * 8);
+            free(e2);
+            free(want);
+            free(x);
+            nn__plan_free(&pu);
+            nn__plan_free(&pf);
+        }
+    nn__graph_free(&g);
+}
+
 int main(void)
 {
     test_pads();
     test_adds();
     test_acts();
+    test_expands();
     return check_report();
 }

@@ -7,11 +7,12 @@
  * (run it with NN_SIMD=scalar|avx2|avx512).
  *
  * Profile mode (a benchmark, not a test):
- *   test_simd_profile --profile MODEL.json [reps]
+ *   test_simd_profile --profile MODEL.json [reps] [--expand-min-bytes N] [--band-bytes N]
  * runs the plan's steps one by one on one thread (reps times after one warm-up) and prints, per op
  * type, the sum over its steps of each step's fastest time, its share, GFLOP/s for the conv-like
  * ops, then the slowest steps. Min-of-reps per step filters the noise of a shared machine; the
- * table in use is printed (NN_SIMD=scalar|avx2|avx512 to compare).
+ * table in use is printed (NN_SIMD=scalar|avx2|avx512 to compare). The two options set the plan's
+ * expansion fusion (plan_fuse.c; --expand-min-bytes 1e18 turns it off).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static double now_s(void)
 }
 
 /* Graph + batch-1 plan with deterministic inputs; returns 0 or -1 (message printed). */
-static int open_plan(const char *path, nn__graph *g, nn__plan *p)
+static int open_plan(const char *path, nn__graph *g, nn__plan *p, const nn__plan_opts *o)
 {
     nn_error err;
     memset(&err, 0, sizeof err);
@@ -46,7 +47,7 @@ static int open_plan(const char *path, nn__graph *g, nn__plan *p)
         for (int d = 0; d < sh[i].rank; d++)
             if (sh[i].d[d] < 0) sh[i].d[d] = 1;
     }
-    if (nn__plan_build(g, sh, p, &err) < 0) {
+    if (nn__plan_build(g, sh, o, p, &err) < 0) {
         fprintf(stderr, "%s\n", err.msg);
         nn__graph_free(g);
         return -1;
@@ -84,11 +85,11 @@ static void run_steps(const nn__graph *g, nn__plan *p, double *t)
     }
 }
 
-static int profile(const char *path, int reps)
+static int profile(const char *path, int reps, const nn__plan_opts *o)
 {
     nn__graph g;
     nn__plan p;
-    if (open_plan(path, &g, &p) < 0) return 1;
+    if (open_plan(path, &g, &p, o) < 0) return 1;
     double *t = malloc((size_t)g.nnodes * sizeof *t);
     if (!t) return 1;
     for (int i = 0; i < g.nnodes; i++) t[i] = 1e30;
@@ -97,8 +98,8 @@ static int profile(const char *path, int reps)
     double total = 0;  /* ms from here on */
     for (int i = 0; i < g.nnodes; i++) t[i] *= 1e3;
     for (int s = 0; s < p.nsteps; s++) total += t[p.steps[s]];
-    printf("%s: table %s, %d steps, sum of per-step minima %.3f ms (%.3f GFLOP)\n", path,
-           nn__cpu_kernels_get()->name, p.nsteps, total, p.gflops);
+    printf("%s: table %s, %d steps (%d expansions fused), sum of per-step minima %.3f ms (%.3f GFLOP)\n",
+           path, nn__cpu_kernels_get()->name, p.nsteps, p.expands_fused, total, p.gflops);
     /* Grouped by op type, slowest first, as nn_model_profile_get does for `nn bench --profile`. */
     nn_op_profile *rows = calloc((size_t)(p.nsteps > 0 ? p.nsteps : 1), sizeof *rows);
     int no = rows ? nn__profile_by_op(&g, &p, t, 1, rows, p.nsteps) : -1;
@@ -138,7 +139,13 @@ int main(int argc, char **argv)
 {
     if (argc > 2 && !strcmp(argv[1], "--profile")) {
         int reps = argc > 3 ? atoi(argv[3]) : 10;
-        return profile(argv[2], reps < 1 ? 1 : reps);
+        nn__plan_opts o = {1, 0, 0};
+        for (int i = 4; i + 1 < argc; i += 2) {
+            if (!strcmp(argv[i], "--expand-min-bytes")) o.expand_min_bytes = atoll(argv[i + 1]);
+            else if (!strcmp(argv[i], "--band-bytes")) o.band_bytes = atoll(argv[i + 1]);
+            else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
+        }
+        return profile(argv[2], reps < 1 ? 1 : reps, &o);
     }
     const char *dir = check_models_dir();
     int found = 0;
@@ -151,7 +158,7 @@ int main(int argc, char **argv)
         found++;
         nn__graph g;
         nn__plan p;
-        CHECK_MSG(open_plan(path, &g, &p) == 0, "%s: cannot plan", path);
+        CHECK_MSG(open_plan(path, &g, &p, NULL) == 0, "%s: cannot plan", path);
         int convs = 0, packed = 0;
         for (int s = 0; s < p.nsteps; s++) {
             const nn__node *n = &g.nodes[p.steps[s]];
