@@ -3,7 +3,8 @@
  * nn__depthwise_ref, checkasm style: every SIMD table this CPU runs (a missing one is skipped with
  * a message), 3x3 and 5x5 (and 2x2, 1x1) windows, strides 1 and 2, TF SAME (uneven padding) and
  * VALID, channel counts around the vector widths (1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 96;
- * and 1, 2, 4, 8, 16 on rows wide enough for the packed small-channel runs),
+ * and 1, 2, 4, 8, 16 on rows wide enough for the packed small-channel runs), rows up to 40 wide
+ * (the 8- and 4-pixel tiles of every window and stride, next to per-pixel borders),
  * every fused activation, with and without bias, multiplier 2 (the reference path); within the
  * tolerance of simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the end.
  *
@@ -105,6 +106,9 @@ int main(int argc, char **argv)
             {1, 12, 12, 576, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1},
             {1, 64, 64, 48, 1, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 1},
             {1, 32, 32, 96, 1, 5, 2, NN__PAD_SAME, NN__ACT_NONE, 1},
+            {1, 32, 32, 336, 1, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 1},  /* BlazePose heavy */
+            {1, 16, 16, 960, 1, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 1},
+            {1, 128, 128, 192, 1, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1}, /* MoveNet Thunder */
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             bench_dw(tabs, ntabs, &shapes[i], reps);
@@ -118,7 +122,7 @@ int main(int argc, char **argv)
         dw_case dc = {
             .n = rng_int(1, 2),
             .h = rng_int(1, 14),
-            .w = rng_int(1, 14),
+            .w = rng_int(1, 40), /* up to 40: the 8- and 4-pixel tiles of every window, stride 2 too */
             .c = chans[rng_int(0, 12)],
             .m = rng_int(0, 9) == 0 ? 2 : 1,
             .k = ks[rng_int(0, 5)],
@@ -144,6 +148,10 @@ int main(int argc, char **argv)
         {2, 7, 29, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1},
         {1, 5, 23, 16, 1, 5, 1, NN__PAD_VALID, NN__ACT_NONE, 1},
         {1, 9, 64, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1}, /* BlazePose's 256x256x8, narrower */
+        /* Tiles of 8 and 4 pixels with a channel tail; 16 wide: one tile of each on AVX-512. */
+        {1, 6, 45, 17, 1, 5, 2, NN__PAD_SAME, NN__ACT_RELU6, 1},
+        {1, 5, 16, 40, 1, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 1},
+        {2, 4, 31, 20, 1, 3, 2, NN__PAD_VALID, NN__ACT_RELU, 1},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         CHECK(check_case(tabs, ntabs, &fixed[i]));

@@ -7,10 +7,10 @@
  * (run it with NN_SIMD=scalar|avx2|avx512).
  *
  * Profile mode (a benchmark, not a test):
- *   test_simd_profile --profile MODEL.json [reps] [--expand-min-bytes N] [--band-bytes N]
+ *   test_simd_profile --profile MODEL.json [reps] [--top N] [--expand-min-bytes N] [--band-bytes N]
  * runs the plan's steps one by one on one thread (reps times after one warm-up) and prints, per op
  * type, the sum over its steps of each step's fastest time, its share, GFLOP/s for the conv-like
- * ops, then the slowest steps. Min-of-reps per step filters the noise of a shared machine; the
+ * ops, then the N slowest steps (8). Min-of-reps per step filters the noise of a shared machine; the
  * table in use is printed (NN_SIMD=scalar|avx2|avx512 to compare). The two options set the plan's
  * expansion fusion (plan_fuse.c; --expand-min-bytes 1e18 turns it off).
  */
@@ -85,7 +85,7 @@ static void run_steps(const nn__graph *g, nn__plan *p, double *t)
     }
 }
 
-static int profile(const char *path, int reps, const nn__plan_opts *o)
+static int profile(const char *path, int reps, const nn__plan_opts *o, int top)
 {
     nn__graph g;
     nn__plan p;
@@ -112,7 +112,7 @@ static int profile(const char *path, int reps, const nn__plan_opts *o)
     }
     free(rows);
     printf("  slowest steps:\n");
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < top; k++) {
         int b = -1;
         for (int s = 0; s < p.nsteps; s++) {
             int i = p.steps[s];
@@ -140,12 +140,15 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "--profile")) {
         int reps = argc > 3 ? atoi(argv[3]) : 10;
         nn__plan_opts o = {1, 0, 0};
+        int top = 8;
         for (int i = 4; i + 1 < argc; i += 2) {
+            if (!strcmp(argv[i], "--top")) top = atoi(argv[i + 1]);
+            else
             if (!strcmp(argv[i], "--expand-min-bytes")) o.expand_min_bytes = atoll(argv[i + 1]);
             else if (!strcmp(argv[i], "--band-bytes")) o.band_bytes = atoll(argv[i + 1]);
             else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
         }
-        return profile(argv[2], reps < 1 ? 1 : reps, &o);
+        return profile(argv[2], reps < 1 ? 1 : reps, &o, top);
     }
     const char *dir = check_models_dir();
     int found = 0;
