@@ -4,7 +4,7 @@
  * manifest needs).
  * A model that loads is planned for its signature shapes (open dims = 1; tensors capped at 2^16
  * elements so a hostile shape cannot exhaust memory) and run once on zero inputs with the reference
- * kernels (odd-length inputs with every 1x1 expansion fused into its depthwise conv). Seeds:
+ * kernels (odd-length inputs with every 1x1 expansion and depthwise conv fused into its reader). Seeds:
  * fuzz/nn/fuzz_model.seeds/ (small valid models).
  */
 #include <stdint.h>
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (in[i].d[d] < 0) in[i].d[d] = 1;
         }
         nn__plan p;
-        /* Inputs of odd length plan with every expansion fusion allowed (plan_fuse.c: bands of
+        /* Inputs of odd length plan with every band fusion allowed (plan_fuse.c: bands of
          * the fewest rows), even ones with the defaults (which tiny models never reach). */
         nn__plan_opts fuse_all = {1, 1, 1};
         if (in && nn__plan_build(&g, in, (size & 1) ? &fuse_all : NULL, &p, &err) == 0) {

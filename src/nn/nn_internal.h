@@ -150,7 +150,10 @@ typedef union nn__params {
         int depthwise;
         int expand;           /* depthwise: 1 + the node of a 1x1 conv computed band by band
                                  inside this step (plan_fuse.c), 0 = none */
-        int64_t band_rows;    /* with expand: rows of the expanded tensor per thread's band */
+        int pre_dw;           /* 1x1 conv: 1 + the node of the depthwise conv computed band by
+                                 band inside this step (plan_fuse.c), 0 = none */
+        int64_t band_rows;    /* with expand: rows of the expanded tensor per chunk's band; with
+                                 pre_dw: rows of the depthwise output per band */
     } conv;
     struct { int op; } code;                 /* binop / unop / dtype */
     struct { int axis; int n; int64_t k; } ax;
@@ -181,10 +184,12 @@ typedef struct nn__plan {
     int *res;                 /* per node: 1 + the value a conv adds to its output (the other
                                  operand of a fused AddV2), 0 = none */
     int expands_fused;        /* 1x1 convs computed band by band inside the depthwise reading them */
+    int dws_fused;            /* depthwise convs computed band by band inside the 1x1 conv reading them */
     int *scr;                 /* per node: 1 + an ARENA value no step writes, the step's scratch
                                  (a fused expansion's bands, one slot per chunk), 0 = none */
     int nchunks;              /* the most chunks a threaded step is split into (its scratch slots) */
-    int64_t expand_min_bytes; /* fuse a 1x1 expansion when its output per image has this many bytes */
+    int64_t expand_min_bytes; /* fuse a 1x1 expansion (a depthwise conv) into its reader when its
+                                 output per image has this many bytes */
     int64_t band_bytes;       /* ... and give each chunk a band of about this many bytes */
     nn_tensor *outs;          /* output views, per signature output */
 } nn__plan;
@@ -254,13 +259,14 @@ void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
  * packed Conv2D's output (its only reader) and a same-shaped value computed before the conv is
  * done by the conv's epilogue (the AddV2's output becomes an alias of the conv's); so is a
  * Relu/Relu6 of it; a large 1x1 expansion read only by a depthwise conv is computed inside it,
- * band by band (its output shrinks to per-chunk bands, ops_conv.c). */
+ * band by band (its output shrinks to per-chunk bands, ops_conv.c), and so is a large depthwise
+ * output read only by a 1x1 conv. */
 void nn__plan_fuse(const nn__graph *g, nn__plan *p);
 
 /* How a plan is built: nchunks, the most chunks the executor splits a threaded step into (its
- * threads x chunks per thread; a fused expansion's scratch has one band per chunk); expansions of
- * at least expand_min_bytes per image are fused into their depthwise conv with bands of about
- * band_bytes (plan_fuse.c; 0 = the defaults below). */
+ * threads x chunks per thread; a fused step's scratch has one band per chunk); 1x1 expansions and
+ * depthwise outputs of at least expand_min_bytes per image are fused into the conv that reads
+ * them, with bands of about band_bytes (plan_fuse.c; 0 = the defaults below). */
 typedef struct nn__plan_opts {
     int nchunks;
     int64_t expand_min_bytes, band_bytes;

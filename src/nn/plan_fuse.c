@@ -37,6 +37,14 @@
  * the depthwise reads the expand's input, and the expand is no step. Both kernels compute each
  * output exactly as on the whole tensor (a 1x1 conv is per pixel; a band is a window of rows
  * with the padding moved), so the bits do not change.
+ *
+ * Depthwise into the 1x1 conv after it (depthwise-separable convolutions: BlazePose's blocks, a
+ * MobileNet block's projection): the same, the other way round. When a depthwise conv's output
+ * (at least expand_min_bytes per image, no expansion fused into it) has a packed 1x1 stride-1
+ * unpadded conv as its only reader, the conv's step computes, per chunk of its output rows, a
+ * band of depthwise rows into its scratch slot and then the 1x1 conv of that band (with the
+ * conv's fused add and activations). The depthwise output becomes the scratch, the conv reads
+ * the depthwise's input, and the depthwise is no step. Runs after the expansions' fusion.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +204,16 @@ static void fuse_acts(const nn__graph *g, nn__plan *p)
     free(readers);
 }
 
+/* 1 when node n is a packed 1x1 stride-1 unpadded Conv2D writing value v (its output). */
+static int packed_pointwise(const nn__graph *g, const nn__plan *p, int n, int v)
+{
+    const nn__node *c = &g->nodes[n];
+    const nn__conv_params *cp = &p->par[n].conv.cp;
+    return (!strcmp(c->op, "Conv2D") || !strcmp(c->op, "_FusedConv2D")) && v == c->out0 && p->vals[v].aux &&
+           cp->kh == 1 && cp->kw == 1 && cp->sh == 1 && cp->sw == 1 && !cp->pad_top && !cp->pad_left &&
+           !cp->pad_bottom && !cp->pad_right;
+}
+
 /* Rows of the expanded tensor per band: about band_bytes, at least the depthwise window's height
  * plus one stride (an output row needs at most kh rows), at most the image. */
 static int64_t band_rows(const nn__plan *p, int64_t row_bytes, int64_t ih, const nn__conv_params *cp)
@@ -218,13 +236,9 @@ static void fuse_expands(const nn__graph *g, nn__plan *p)
             continue;
         int v = nn__plan_in(g, p, di, 0), cn = g->value_node[v];
         if (cn < 0 || p->vals[v].kind != NN__V_ARENA) continue;
-        const nn__node *c = &g->nodes[cn];
         const nn__value *y = &p->vals[v];
-        const nn__conv_params *cp = &p->par[cn].conv.cp;
-        if ((strcmp(c->op, "Conv2D") && strcmp(c->op, "_FusedConv2D")) || v != c->out0 || !y->aux ||
-            readers[v] != 1 || p->res[cn] || y->dtype != NN__F32 || y->shape.rank != 4 || cp->kh != 1 ||
-            cp->kw != 1 || cp->sh != 1 || cp->sw != 1 || cp->pad_top || cp->pad_left || cp->pad_bottom ||
-            cp->pad_right)
+        if (!packed_pointwise(g, p, cn, v) || readers[v] != 1 || p->res[cn] || p->par[cn].conv.pre_dw ||
+            y->dtype != NN__F32 || y->shape.rank != 4)
             continue;
         const int64_t *d = y->shape.d;
         int64_t row_bytes = d[2] * d[3] * (int64_t)sizeof(float);
@@ -245,10 +259,46 @@ static void fuse_expands(const nn__graph *g, nn__plan *p)
     free(readers);
 }
 
+static void fuse_separables(const nn__graph *g, nn__plan *p)
+{
+    int *readers = count_readers(g, p);
+    if (!readers) return;
+    for (int s = 0; s < p->nsteps; s++) {
+        int ci = p->steps[s];
+        nn__params *cpar = &p->par[ci];
+        if (!packed_pointwise(g, p, ci, g->nodes[ci].out0) || cpar->conv.pre_dw) continue;
+        int v = nn__plan_in(g, p, ci, 0), dn = g->value_node[v];
+        if (dn < 0) continue;
+        const nn__node *d = &g->nodes[dn];
+        const nn__value *dv = &p->vals[v];
+        if ((strcmp(d->op, "DepthwiseConv2dNative") && strcmp(d->op, "FusedDepthwiseConv2dNative")) ||
+            !p->par[dn].conv.depthwise || p->par[dn].conv.expand || v != d->out0 || dv->kind != NN__V_ARENA ||
+            readers[v] != 1 || dv->dtype != NN__F32 || dv->shape.rank != 4)
+            continue;
+        int64_t row = dv->shape.d[2] * dv->shape.d[3], oh = dv->shape.d[1];
+        if (oh * row * (int64_t)sizeof(float) < p->expand_min_bytes) continue;
+        int64_t rows = p->band_bytes / (row * (int64_t)sizeof(float));
+        rows = rows < 1 ? 1 : rows < oh ? rows : oh;
+        int64_t slot = (rows * row + 15) / 16 * 16; /* floats; slots stay 64-byte aligned */
+        if (p->nchunks * slot > nn__shape_count(&dv->shape)) continue; /* bands would take more memory */
+        cpar->conv.pre_dw = dn + 1;
+        cpar->conv.band_rows = rows;
+        p->in0[ci] = nn__plan_in(g, p, dn, 0) + 1;
+        p->scr[ci] = v + 1;
+        p->vals[v].shape = (nn__shape){2, {p->nchunks, slot}};
+        p->flops[ci] += p->flops[dn];
+        drop_step(p, dn); /* the depthwise's step precedes the conv's, which moves down by one */
+        s--;
+        p->dws_fused++;
+    }
+    free(readers);
+}
+
 void nn__plan_fuse(const nn__graph *g, nn__plan *p)
 {
     fuse_pads(g, p);
     fuse_adds(g, p);
     fuse_acts(g, p);
     fuse_expands(g, p);
+    fuse_separables(g, p);
 }

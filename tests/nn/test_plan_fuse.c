@@ -14,7 +14,11 @@
  *   - a 1x1 expansion read only by a depthwise conv (stride 1 and 2, 3x3 and 5x5, through a fused
  *     Pad) is computed inside it band by band: the outputs equal the unfused plan's bit for bit,
  *     with bands of the fewest rows and of the whole image, 1-3 threads, batch 1-3, images of 1-24
- *     rows; not when the expansion is also an output or is not 1x1.
+ *     rows; not when the expansion is also an output or is not 1x1;
+ *   - a depthwise conv read only by a 1x1 conv (with the conv's fused add and Relu6, through a
+ *     fused Pad, multiplier 2) is computed inside it band by band: bit for bit as unfused, bands of
+ *     1 and 3 rows, 1-3 threads; not when the depthwise output is also an output or its reader
+ *     is a 3x3 conv.
  */
 #include <math.h>
 #include <stdio.h>
@@ -493,11 +497,130 @@ static void test_expands(void)
     nn__graph_free(&g);
 }
 
+/* x [N,H,W,3]: depthwise convs each read by a 1x1 conv: ya = relu6(pw(dw3x3 s1 SAME (x)) + x) (the
+ * add and Relu6 fused into pw), yb = relu6(pw 3 -> 8 with bias (dw5x5 s2 VALID of a zero Pad with
+ * bias and Relu6)), yc = pw 6 -> 4 (dw3x3 s2 SAME, multiplier 2): all three fused; yd reads a
+ * depthwise output that is also an output (de: not fused), ye a 3x3 conv of one (not fused). */
+static const char *sep_q =
+    "{'modelTopology':{'node':["
+    "{'name':'x','op':'Placeholder'},"
+    "{'name':'da','op':'DepthwiseConv2dNative','input':['x','k3']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'ca','op':'Conv2D','input':['da','p33']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'aa','op':'AddV2','input':['ca','x']},{'name':'ya','op':'Relu6','input':['aa']},"
+    "{'name':'pb','op':'Pad','input':['x','pads']},"
+    "{'name':'db','op':'FusedDepthwiseConv2dNative','input':['pb','k5','b3'],'attr':{'padding':{'s':'" VALID_ "'},"
+    "'strides':{'list':{'i':['1','2','2','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
+    "'num_args':{'i':'1'}}},"
+    "{'name':'yb','op':'_FusedConv2D','input':['db','p38','b8'],'attr':{'padding':{'s':'" SAME_ "'},"
+    "'strides':{'list':{'i':['1','1','1','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
+    "'num_args':{'i':'1'}}},"
+    "{'name':'dc','op':'DepthwiseConv2dNative','input':['x','k3m2']," DW_ATTRS(SAME_, "2") "},"
+    "{'name':'yc','op':'Conv2D','input':['dc','p64']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'dd','op':'DepthwiseConv2dNative','input':['x','k3']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'de','op':'Identity','input':['dd']},"
+    "{'name':'yd','op':'Conv2D','input':['dd','p33']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'df','op':'DepthwiseConv2dNative','input':['x','k3']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'ye','op':'Conv2D','input':['df','w33']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'k3','op':'Const'},{'name':'k5','op':'Const'},{'name':'b3','op':'Const'},"
+    "{'name':'k3m2','op':'Const'},{'name':'p33','op':'Const'},{'name':'p38','op':'Const'},"
+    "{'name':'b8','op':'Const'},{'name':'p64','op':'Const'},{'name':'w33','op':'Const'},"
+    "{'name':'pads','op':'Const'}]},"
+    "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
+    "[{'size':'-1'},{'size':'-1'},{'size':'-1'},{'size':'3'}]}}},"
+    "'outputs':{'a':{'name':'ya:0'},'b':{'name':'yb:0'},'c':{'name':'yc:0'},'d':{'name':'yd:0'},"
+    "'e':{'name':'de:0'},'f':{'name':'ye:0'}}},"
+    "'weightsManifest':[{'paths':['w.bin'],'weights':["
+    "{'name':'k3','shape':[3,3,3,1],'dtype':'float32'},{'name':'k5','shape':[5,5,3,1],'dtype':'float32'},"
+    "{'name':'b3','shape':[3],'dtype':'float32'},{'name':'k3m2','shape':[3,3,3,2],'dtype':'float32'},"
+    "{'name':'p33','shape':[1,1,3,3],'dtype':'float32'},{'name':'p38','shape':[1,1,3,8],'dtype':'float32'},"
+    "{'name':'b8','shape':[8],'dtype':'float32'},{'name':'p64','shape':[1,1,6,4],'dtype':'float32'},"
+    "{'name':'w33','shape':[3,3,3,3],'dtype':'float32'},{'name':'pads','shape':[4,2],'dtype':'int32'}]}]}";
+
+static void test_separables(void)
+{
+    enum { NW = 27 + 75 + 3 + 54 + 9 + 24 + 8 + 24 + 81 };
+    static const int32_t pads[8] = {0, 0, 1, 2, 2, 1, 0, 0};
+    float wts[NW];
+    for (int i = 0; i < NW; i++) wts[i] = (float)((i * 41 % 31) - 15) / 10.0f;
+    unsigned char wbuf[sizeof wts + sizeof pads];
+    memcpy(wbuf, wts, sizeof wts);
+    memcpy(wbuf + sizeof wts, pads, sizeof pads);
+    nn__graph g = {0};
+    nn_error err = {0};
+    if (load_model(&g, "sep.json", sep_q, wbuf, sizeof wbuf) < 0) return;
+    static const char *const outs[] = {"ya", "yb", "yc", "yd", "de", "ye"};
+    static const int64_t sizes[][3] = {{1, 48, 9}, {3, 8, 7}, {1, 2, 6}, {2, 12, 5}, {1, 23, 9}};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int bi = 0; bi < 2; bi++) {
+            dims d = {sizes[si][0], sizes[si][1], sizes[si][2], 3};
+            nn__shape in = {4, {d.n, d.h, d.w, d.c}};
+            /* The three depthwise outputs (H x W x 3, (H+1)/2 x (W+1)/2 x 6 and, padded by 3 x 3
+             * for the 5x5 VALID stride 2, (H-1)/2 x (W-1)/2 x 3); band_bytes: 1 or 3 rows of the
+             * first (each output's band: as many of its rows as fit, at least one). */
+            int64_t band = bi ? 3 : 1, shp[3][3] = {{d.h, d.w, 3}, {(d.h + 1) / 2, (d.w + 1) / 2, 6},
+                                                    {(d.h + 3 - 5) / 2 + 1, (d.w + 3 - 5) / 2 + 1, 3}};
+            int64_t expect = 0, band_bytes = band * d.w * 3 * 4;
+            for (int k = 0; k < 3; k++) { /* plan_fuse.c's rule: 3 slots of rows x W x C floats */
+                int64_t row = shp[k][1] * shp[k][2], rows = band_bytes / (row * 4);
+                rows = rows < 1 ? 1 : rows < shp[k][0] ? rows : shp[k][0];
+                expect += 3 * ((rows * row + 15) / 16 * 16) <= d.n * shp[k][0] * row;
+            }
+            nn__plan pu, pf;
+            nn__plan_opts off = {3, (int64_t)1 << 60, 0}, on = {3, 1, 0};
+            int rc = nn__plan_build(&g, &in, &off, &pu, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            if (rc) continue;
+            on.band_bytes = band_bytes;
+            rc = nn__plan_build(&g, &in, &on, &pf, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            if (rc) {
+                nn__plan_free(&pu);
+                continue;
+            }
+            CHECK_INT_EQ(pu.dws_fused, 0);
+            CHECK_INT_EQ(pf.adds_fused, 1);
+            CHECK_INT_EQ(pf.acts_fused, 1);
+            CHECK(is_step(&g, &pf, "dd") && is_step(&g, &pf, "df"));
+            CHECK_MSG(pf.arena_bytes <= pu.arena_bytes, "arena %llu, unfused %llu",
+                      (unsigned long long)pf.arena_bytes, (unsigned long long)pu.arena_bytes);
+            if (si == 0) {
+                CHECK_INT_EQ(pf.dws_fused, 3);
+                CHECK(!is_step(&g, &pf, "da"));
+                CHECK(!is_step(&g, &pf, "db"));
+                CHECK(!is_step(&g, &pf, "dc"));
+            }
+            if (si == 2) CHECK_INT_EQ(pf.dws_fused, 0);
+            int64_t nx = d.n * d.h * d.w * d.c;
+            float *x = malloc((size_t)nx * sizeof *x);
+            for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 4.0f;
+            run_plan_threads(&g, &pu, x, 1);
+            for (int nth = 1; nth <= 3; nth++) {
+                run_plan_threads(&g, &pf, x, nth);
+                for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
+                    const nn__value *a = &pu.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
+                    const nn__value *b = &pf.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
+                    if (a->kind == NN__V_ALIAS) a = &pu.vals[a->alias];
+                    if (b->kind == NN__V_ALIAS) b = &pf.vals[b->alias];
+                    int64_t n = nn__shape_count(&a->shape);
+                    CHECK_MSG(n == nn__shape_count(&b->shape) && !memcmp(a->data, b->data, (size_t)n * 4),
+                              "%s: %lldx%lldx%lld band %lld, %d threads: fused differs from unfused", outs[k],
+                              (long long)d.n, (long long)d.h, (long long)d.w, (long long)band, nth);
+                }
+            }
+            CHECK_INT_EQ(pf.dws_fused, expect);
+            free(x);
+            nn__plan_free(&pu);
+            nn__plan_free(&pf);
+        }
+    nn__graph_free(&g);
+}
+
 int main(void)
 {
     test_pads();
     test_adds();
     test_acts();
     test_expands();
+    test_separables();
     return check_report();
 }
