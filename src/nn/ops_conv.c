@@ -269,8 +269,8 @@ static int maxpool_run(const nn__exec *e, int ith, int nth)
     const nn__params *p = &e->p->par[e->node];
     const nn__value *x = nn__ein(e, 0);
     const int64_t *d = x->shape.d;
-    nn__maxpool_ref(x->data, d[0], d[1], d[2], d[3], &p->conv.cp, nn__eout(e, 0)->data, p->conv.oh, p->conv.ow,
-                    ith, nth);
+    nn__cpu_kernels_get()->maxpool(x->data, d[0], d[1], d[2], d[3], &p->conv.cp, nn__eout(e, 0)->data, p->conv.oh,
+                                   p->conv.ow, ith, nth);
     return 0;
 }
 

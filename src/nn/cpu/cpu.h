@@ -7,9 +7,9 @@
  * micro-kernel, any other KxK/stride as an implicit GEMM over the same packed weights, 1-3 output
  * channels as per-pixel dot products), depthwise convolution, float32 elementwise binary ops with
  * any broadcast, Relu/Relu6/Sqrt/Reciprocal/Sigmoid/Exp, Sum/Max/Min/Mean over a block of axes,
- * ArgMax and ResizeBilinear. Each table
+ * ArgMax, MaxPool and ResizeBilinear. Each table
  * entry has the reference kernel (kernels.h) as its twin; the "scalar" table IS the reference. The
- * elementwise, reduce, argmax and resize entries are bit-identical to the reference except Sigmoid and Exp (their
+ * elementwise, reduce, argmax, maxpool and resize entries are bit-identical to the reference except Sigmoid and Exp (their
  * own vector e^x, a few ulps from libm's expf); conv and depthwise differ by FMA rounding only (below).
  *
  * Usage (one node; weights packed once at load, kept with the node):
@@ -117,6 +117,11 @@ typedef struct nn__cpu_kernels {
      * threads split the outputs. Returns 1 when it did this thread's part, 0 when the caller must
      * run the reference (n < 1 or n > 2^24; the scalar table always returns 0). */
     int (*argmax)(const float *x, int64_t outer, int64_t n, int64_t inner, int32_t *y, int ith, int nth);
+    /* MaxPool: exactly nn__maxpool_ref's contract and bits (channels vectorized: from -inf, each
+     * window cell inside the image replaces the max where it is greater, so NaN never wins and
+     * of +0 and -0 the first stays). */
+    void (*maxpool)(const float *x, int64_t n, int64_t h, int64_t w, int64_t c, const nn__conv_params *p,
+                    float *y, int64_t oh, int64_t ow, int ith, int nth);
     /* ResizeBilinear: exactly nn__resize_bilinear_ref's contract and bits (channels vectorized;
      * the same separate multiplies and adds, no FMA). */
     void (*resize_bilinear)(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c, float *y,

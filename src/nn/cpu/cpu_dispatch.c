@@ -124,6 +124,7 @@ const nn__cpu_kernels nn__cpu_scalar = {
     .unary = scalar_unary,
     .reduce = scalar_reduce,
     .argmax = scalar_argmax,
+    .maxpool = nn__maxpool_ref,
     .resize_bilinear = nn__resize_bilinear_ref,
 };
 
