@@ -12,6 +12,13 @@ set(_aimp_env
   "NN=$<TARGET_FILE:nn_cli>"
   "POSE=$<TARGET_FILE:pose_cli>")
 
+# The emu16 kernel table of the nn differential tests (tests/nn/simd_emu16.c): one object for all
+# of them, not one compile of the whole kernel body per test.
+add_library(nn_test_emu16 STATIC tests/nn/simd_emu16.c)
+target_include_directories(nn_test_emu16 PRIVATE tests src/nn)
+target_link_libraries(nn_test_emu16 PRIVATE nn)
+aimp_target_flags(nn_test_emu16)
+
 foreach(lib vram nn pose)
   file(GLOB _tests CONFIGURE_DEPENDS tests/${lib}/test_*.c)
   foreach(t ${_tests})
@@ -20,6 +27,9 @@ foreach(lib vram nn pose)
     add_executable(${target} ${t})
     target_include_directories(${target} PRIVATE tests src/${lib})
     target_link_libraries(${target} PRIVATE ${lib})
+    if(lib STREQUAL "nn")
+      target_link_libraries(${target} PRIVATE nn_test_emu16)
+    endif()
     aimp_target_flags(${target})
     add_test(NAME ${lib}/${name} COMMAND ${target})
     set_tests_properties(${lib}/${name} PROPERTIES LABELS ${lib} SKIP_RETURN_CODE 77
@@ -63,8 +73,11 @@ if(FUZZ)
       target_link_libraries(${name} PRIVATE ${lib})
       target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
       target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+      list(APPEND AIMP_FUZZ_TARGETS ${name})
     endforeach()
   endforeach()
+  # scripts/test's fuzz stage builds only these (AIMP_BUILD_TARGET=all_fuzz scripts/build ...).
+  add_custom_target(all_fuzz DEPENDS ${AIMP_FUZZ_TARGETS})
 endif()
 
 # Line coverage of the libraries and programs (COVERAGE=ON, then run ctest, then this target).
