@@ -233,6 +233,7 @@ int pose_series_csv_read(const char *path, double **out, size_t *n, size_t *ndim
  * (bad JSON, a missing or mistyped field, a keypoint count that differs from the header's names,
  * a frame before the header, times that go backwards). Blank lines are skipped; `null` numbers
  * (the writer's non-finite values) read as NaN. Unknown fields are ignored (forward compatible).
+ * An unterminated last line that is not valid JSON is skipped (a writer killed in mid-line).
  *
  *     pose_frames_t *f = pose_frames_read("s.jsonl", &err);      // NULL: err.msg says why
  *     pose_kp_series s;
@@ -1005,8 +1006,11 @@ double pose_keypoint_similarity(const pose_person *a, const pose_person *b, doub
  * "height":H,"fps":F,"source":..}; then one line per processed frame {"type":"frame","index":i,
  * "t":seconds,"persons":[{"id":n,"score":s,"bbox":[x0,y0,x1,y1],"keypoints":[[x,y,score],..],
  * "world":[[x,y,z],..]}]} ("world" only when desc->has_world). Each line is formatted in memory and
- * written with one write(): a reader tailing the file, or a file cut short by a crash or SIGINT,
- * never sees a partial line. The file is written in place (not temp + rename) for that reason.
+ * written with one write(), so lines never interleave or tear in the middle of the file: every line
+ * but the last is whole after a crash, SIGINT or SIGKILL. Only the last line can be cut short, when
+ * the process is killed while the kernel copies a line longer than a page (BlazePose with several
+ * people); pose_frames_parse skips such a line. The file is written in place (not temp + rename) so
+ * that it can be read while it grows.
  * Pixels have 2 decimals, scores and metres 4; non-finite numbers are written as null.
  * path "-" writes to stdout. Not thread-safe: one writer per thread.
  */

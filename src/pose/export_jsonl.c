@@ -1,7 +1,8 @@
 /*
  * export_jsonl.c - the JSON Lines writer (pose.h "outputs"). The header line is built with jansson
  * (it carries strings that need escaping); frame lines carry only numbers and are formatted into a
- * buffer allocated once, then written with a single write() so no reader ever sees half a line.
+ * buffer allocated once, then written with a single write(): only the last line of a file whose
+ * writer was killed mid-write can be cut short (pose.h "outputs").
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,8 @@
  * frames.c - reader of the `pose analyze` JSON Lines (pose.h "keypoint series I/O"): a header line,
  * then one line per frame with its persons. Every line is parsed with jansson; all keypoints go to
  * one growing array of doubles, so a file of N frames costs a handful of allocations.
- * Errors name "file:line: why".
+ * Errors name "file:line: why". An unterminated last line that is not JSON (a writer killed while
+ * the kernel copied it) is skipped: the frames before it are whole.
  */
 #include <errno.h>
 #include <math.h>
@@ -287,6 +288,7 @@ pose_frames_t *pose_frames_parse(const char *buf, size_t len, const char *name, 
         if (a == l) continue;
         json_error_t je;
         json_t *o = json_loadb(s, l, 0, &je);
+        if (!o && !nl && have_header) break; /* a last line cut short: its writer was killed mid-write */
         if (!o) {
             pose__err(err, POSE_EINVAL, "%s:%zu: bad JSON at column %d: %s", name, line, je.column,
                       je.text);
