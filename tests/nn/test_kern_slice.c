@@ -1,7 +1,8 @@
 /*
  * test_kern_slice.c - StridedSlice resolution for every mask combination the models use
  * (shrink_axis on a shape vector, new_axis with begin/end masks in several positions), plus
- * negative indices, strides, reversal, clamping, ellipsis and the error cases; GatherNd.
+ * negative indices, strides, reversal, clamping, ellipsis and the error cases; the copy by
+ * contiguous runs against a one-element-at-a-time copy on random specs; GatherNd.
  */
 #include "check.h"
 #include "kernels.h"
@@ -176,10 +177,56 @@ static void test_gather_nd(void)
     CHECK_INT_EQ(nn__gather_nd_shape(&ps, &isk, &o), -1);
 }
 
+/* The copy takes contiguous runs (trailing dims taken whole plus one more of stride 1): on random
+ * specs of ranks 1-4 (starts, counts including 0, strides -2..2), the same elements as a copy of
+ * one element at a time. */
+static void test_runs_random(void)
+{
+    uint32_t seed = 12345;
+    float x[4 * 5 * 3 * 6], y[4 * 5 * 3 * 6], want[4 * 5 * 3 * 6];
+    for (int i = 0; i < 360; i++) x[i] = (float)i;
+    for (int it = 0; it < 400; it++) {
+        nn__slice_spec sp = {0};
+        static const int64_t dims[4] = {4, 5, 3, 6};
+        sp.rank = 1 + (int)(seed % 4);
+        for (int i = 0; i < sp.rank; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int64_t n = dims[i], st = (int64_t)((seed >> 8) % 5) - 2;
+            if (st == 0) st = 1;
+            if ((seed >> 20) % 3 == 0) st = 1; /* favour stride 1: the runs */
+            int64_t start = (int64_t)((seed >> 12) % (uint32_t)n);
+            int64_t room = st > 0 ? (n - start + st - 1) / st : start / -st + 1;
+            int64_t cnt = (seed >> 16) % 4 == 0 ? room : (int64_t)((seed >> 4) % (uint32_t)(room + 1));
+            if ((seed >> 24) % 3 == 0) start = 0, st = 1, cnt = n; /* a dim taken whole */
+            sp.in_dims[i] = n;
+            sp.start[i] = start;
+            sp.stride[i] = st;
+            sp.count[i] = cnt;
+        }
+        int64_t total = 1, idx[4] = {0}, acc = 1, ist[4];
+        for (int i = sp.rank - 1; i >= 0; i--) ist[i] = acc, acc *= sp.in_dims[i], total *= sp.count[i];
+        for (int64_t e = 0; e < total; e++) {
+            int64_t off = 0;
+            for (int i = 0; i < sp.rank; i++) off += (sp.start[i] + idx[i] * sp.stride[i]) * ist[i];
+            want[e] = x[off];
+            for (int i = sp.rank - 1; i >= 0; i--) {
+                if (++idx[i] < sp.count[i]) break;
+                idx[i] = 0;
+            }
+        }
+        for (int i = 0; i < 360; i++) y[i] = -1.0f;
+        nn__strided_slice_ref(x, 4, &sp, y);
+        CHECK_MSG(memcmp(y, want, (size_t)total * sizeof(float)) == 0 && (total == 360 || y[total] == -1.0f),
+                  "case %d: rank %d, %lld elements differ from the one-by-one copy", it, sp.rank, (long long)total);
+        seed = seed * 1103515245u + 12345u;
+    }
+}
+
 int main(void)
 {
     test_models_masks();
     test_general();
+    test_runs_random();
     test_gather_nd();
     return check_report();
 }
