@@ -223,6 +223,22 @@ static int64_t band_rows(const nn__plan *p, int64_t row_bytes, int64_t ih, const
     return rows < ih ? rows : ih;
 }
 
+/* Makes node `in` (writing value v, read only by node host) part of host's step, band by band:
+ * host reads in's input 0 instead, v becomes host's scratch of one slot of band_floats (rounded
+ * up to 64 bytes) per chunk, live for host's step only (plan.c), and in is no step. Returns 0 and
+ * changes nothing when the slots together would outgrow v (small images, many threads). */
+static int fuse_band(const nn__graph *g, nn__plan *p, int host, int in, int v, int64_t band_floats)
+{
+    int64_t slot = (band_floats + 15) / 16 * 16;
+    if (p->nchunks * slot > nn__shape_count(&p->vals[v].shape)) return 0;
+    p->in0[host] = nn__plan_in(g, p, in, 0) + 1;
+    p->scr[host] = v + 1;
+    p->vals[v].shape = (nn__shape){2, {p->nchunks, slot}};
+    p->flops[host] += p->flops[in];
+    drop_step(p, in);
+    return 1;
+}
+
 static void fuse_expands(const nn__graph *g, nn__plan *p)
 {
     int *readers = count_readers(g, p);
@@ -244,16 +260,10 @@ static void fuse_expands(const nn__graph *g, nn__plan *p)
         int64_t row_bytes = d[2] * d[3] * (int64_t)sizeof(float);
         if (d[1] * row_bytes < p->expand_min_bytes) continue;
         int64_t rows = band_rows(p, row_bytes, d[1], &dp->conv.cp);
-        int64_t slot = (rows * d[2] * d[3] + 15) / 16 * 16; /* floats; slots stay 64-byte aligned */
-        if (p->nchunks * slot > nn__shape_count(&y->shape)) continue; /* bands would take more memory */
+        if (!fuse_band(g, p, di, cn, v, rows * d[2] * d[3])) continue;
         dp->conv.expand = cn + 1;
         dp->conv.band_rows = rows;
-        p->in0[di] = nn__plan_in(g, p, cn, 0) + 1;
-        p->scr[di] = v + 1;
-        p->vals[v].shape = (nn__shape){2, {p->nchunks, slot}};
-        p->flops[di] += p->flops[cn];
-        drop_step(p, cn); /* the expand's step precedes the depthwise's, which moves down by one */
-        s--;
+        s--; /* the expand's step preceded the depthwise's, which moved down by one */
         p->expands_fused++;
     }
     free(readers);
@@ -279,16 +289,10 @@ static void fuse_separables(const nn__graph *g, nn__plan *p)
         if (oh * row * (int64_t)sizeof(float) < p->expand_min_bytes) continue;
         int64_t rows = p->band_bytes / (row * (int64_t)sizeof(float));
         rows = rows < 1 ? 1 : rows < oh ? rows : oh;
-        int64_t slot = (rows * row + 15) / 16 * 16; /* floats; slots stay 64-byte aligned */
-        if (p->nchunks * slot > nn__shape_count(&dv->shape)) continue; /* bands would take more memory */
+        if (!fuse_band(g, p, ci, dn, v, rows * row)) continue;
         cpar->conv.pre_dw = dn + 1;
         cpar->conv.band_rows = rows;
-        p->in0[ci] = nn__plan_in(g, p, dn, 0) + 1;
-        p->scr[ci] = v + 1;
-        p->vals[v].shape = (nn__shape){2, {p->nchunks, slot}};
-        p->flops[ci] += p->flops[dn];
-        drop_step(p, dn); /* the depthwise's step precedes the conv's, which moves down by one */
-        s--;
+        s--; /* the depthwise's step preceded the conv's, which moved down by one */
         p->dws_fused++;
     }
     free(readers);

@@ -362,17 +362,17 @@ static void test_acts(void)
  * VALID of a zero Pad (bottom/right) of e3(x) (the Pad fused too), d4 = dw5x5 s1 SAME (e4(x)): all
  * fused; d5 reads e5(x), which is also an output (not fused); d6 reads a 3x3 conv (not fused). */
 #define DW_ATTRS(pad, s) "'attr':{'padding':{'s':'" pad "'},'strides':{'list':{'i':['1','" s "','" s "','1']}}}"
+/* The same with fused_ops BiasAdd, Relu6 (_FusedConv2D, FusedDepthwiseConv2dNative). */
+#define FUSED_RELU6_ATTRS(pad, s)                                                                  \
+    "'attr':{'padding':{'s':'" pad "'},'strides':{'list':{'i':['1','" s "','" s "','1']}},"       \
+    "'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},'num_args':{'i':'1'}}"
 #define SAME_ "U0FNRQ=="
 #define VALID_ "VkFMSUQ="
 static const char *expand_q =
     "{'modelTopology':{'node':["
     "{'name':'x','op':'Placeholder'},"
-    "{'name':'e1','op':'_FusedConv2D','input':['x','w1','b1'],'attr':{'padding':{'s':'" SAME_ "'},"
-    "'strides':{'list':{'i':['1','1','1','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
-    "'num_args':{'i':'1'}}},"
-    "{'name':'d1','op':'FusedDepthwiseConv2dNative','input':['e1','k3','b1'],'attr':{'padding':{'s':'" SAME_ "'},"
-    "'strides':{'list':{'i':['1','1','1','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
-    "'num_args':{'i':'1'}}},"
+    "{'name':'e1','op':'_FusedConv2D','input':['x','w1','b1']," FUSED_RELU6_ATTRS(SAME_, "1") "},"
+    "{'name':'d1','op':'FusedDepthwiseConv2dNative','input':['e1','k3','b1']," FUSED_RELU6_ATTRS(SAME_, "1") "},"
     "{'name':'e2','op':'Conv2D','input':['x','w1']," DW_ATTRS(SAME_, "1") "},"
     "{'name':'d2','op':'DepthwiseConv2dNative','input':['e2','k3']," DW_ATTRS(SAME_, "2") "},"
     "{'name':'e3','op':'Conv2D','input':['x','w1']," DW_ATTRS(SAME_, "1") "},"
@@ -405,6 +405,24 @@ static void run_plan_threads(const nn__graph *g, nn__plan *p, float *x, int nth)
             nn__exec e = {g, p, p->steps[s], &err};
             CHECK_MSG(g->nodes[e.node].def->run(&e, t, nth) == 0, "step %d: %s", s, err.msg);
         }
+}
+
+/* Runs plan pu (unfused) on one thread and pf (fused) split into 1, 2 and 3 chunks, on input x:
+ * the outputs named in outs must have the same bits. what names the case in the messages. */
+static void check_same_bits(const nn__graph *g, nn__plan *pu, nn__plan *pf, float *x, const char *const *outs,
+                            size_t nouts, const char *what)
+{
+    run_plan_threads(g, pu, x, 1);
+    for (int nth = 1; nth <= 3; nth++) {
+        run_plan_threads(g, pf, x, nth);
+        for (size_t k = 0; k < nouts; k++) {
+            const nn__value *a = &pu->vals[g->nodes[nn__graph_find(g, outs[k])].out0];
+            const nn__value *b = &pf->vals[g->nodes[nn__graph_find(g, outs[k])].out0];
+            int64_t n = nn__shape_count(&a->shape);
+            CHECK_MSG(n == nn__shape_count(&b->shape) && !memcmp(a->data, b->data, (size_t)n * 4),
+                      "%s: %s, %d threads: fused differs from unfused", outs[k], what, nth);
+        }
+    }
 }
 
 static void test_expands(void)
@@ -462,18 +480,10 @@ static void test_expands(void)
             int64_t nx = d.n * d.h * d.w * d.c;
             float *x = malloc((size_t)nx * sizeof *x);
             for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 3.0f;
-            run_plan_threads(&g, &pu, x, 1);
-            for (int nth = 1; nth <= 3; nth++) {
-                run_plan_threads(&g, &pf, x, nth);
-                for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
-                    const nn__value *a = &pu.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
-                    const nn__value *b = &pf.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
-                    int64_t n = nn__shape_count(&a->shape);
-                    CHECK_MSG(n == nn__shape_count(&b->shape) && !memcmp(a->data, b->data, (size_t)n * 4),
-                              "%s: %lldx%lldx%lld band %lld, %d threads: fused differs from unfused", outs[k],
-                              (long long)d.n, (long long)d.h, (long long)d.w, (long long)bands[bi], nth);
-                }
-            }
+            char what[96];
+            snprintf(what, sizeof what, "%lldx%lldx%lld band %lld", (long long)d.n, (long long)d.h,
+                     (long long)d.w, (long long)bands[bi]);
+            check_same_bits(&g, &pu, &pf, x, outs, sizeof outs / sizeof outs[0], what);
             /* And the unfused d2 against a naive loop: the comparison above is of real values. */
             float *e2 = malloc((size_t)(d.n * d.h * d.w * 8) * sizeof *e2), *want = malloc(4096 * sizeof *want);
             static const int32_t none[8] = {0};
@@ -508,12 +518,8 @@ static const char *sep_q =
     "{'name':'ca','op':'Conv2D','input':['da','p33']," DW_ATTRS(SAME_, "1") "},"
     "{'name':'aa','op':'AddV2','input':['ca','x']},{'name':'ya','op':'Relu6','input':['aa']},"
     "{'name':'pb','op':'Pad','input':['x','pads']},"
-    "{'name':'db','op':'FusedDepthwiseConv2dNative','input':['pb','k5','b3'],'attr':{'padding':{'s':'" VALID_ "'},"
-    "'strides':{'list':{'i':['1','2','2','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
-    "'num_args':{'i':'1'}}},"
-    "{'name':'yb','op':'_FusedConv2D','input':['db','p38','b8'],'attr':{'padding':{'s':'" SAME_ "'},"
-    "'strides':{'list':{'i':['1','1','1','1']}},'fused_ops':{'list':{'s':['Qmlhc0FkZA==','UmVsdTY=']}},"
-    "'num_args':{'i':'1'}}},"
+    "{'name':'db','op':'FusedDepthwiseConv2dNative','input':['pb','k5','b3']," FUSED_RELU6_ATTRS(VALID_, "2") "},"
+    "{'name':'yb','op':'_FusedConv2D','input':['db','p38','b8']," FUSED_RELU6_ATTRS(SAME_, "1") "},"
     "{'name':'dc','op':'DepthwiseConv2dNative','input':['x','k3m2']," DW_ATTRS(SAME_, "2") "},"
     "{'name':'yc','op':'Conv2D','input':['dc','p64']," DW_ATTRS(SAME_, "1") "},"
     "{'name':'dd','op':'DepthwiseConv2dNative','input':['x','k3']," DW_ATTRS(SAME_, "1") "},"
@@ -593,20 +599,10 @@ static void test_separables(void)
             int64_t nx = d.n * d.h * d.w * d.c;
             float *x = malloc((size_t)nx * sizeof *x);
             for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 4.0f;
-            run_plan_threads(&g, &pu, x, 1);
-            for (int nth = 1; nth <= 3; nth++) {
-                run_plan_threads(&g, &pf, x, nth);
-                for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
-                    const nn__value *a = &pu.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
-                    const nn__value *b = &pf.vals[g.nodes[nn__graph_find(&g, outs[k])].out0];
-                    if (a->kind == NN__V_ALIAS) a = &pu.vals[a->alias];
-                    if (b->kind == NN__V_ALIAS) b = &pf.vals[b->alias];
-                    int64_t n = nn__shape_count(&a->shape);
-                    CHECK_MSG(n == nn__shape_count(&b->shape) && !memcmp(a->data, b->data, (size_t)n * 4),
-                              "%s: %lldx%lldx%lld band %lld, %d threads: fused differs from unfused", outs[k],
-                              (long long)d.n, (long long)d.h, (long long)d.w, (long long)band, nth);
-                }
-            }
+            char what[96];
+            snprintf(what, sizeof what, "%lldx%lldx%lld band %lld", (long long)d.n, (long long)d.h,
+                     (long long)d.w, (long long)band);
+            check_same_bits(&g, &pu, &pf, x, outs, sizeof outs / sizeof outs[0], what);
             CHECK_INT_EQ(pf.dws_fused, expect);
             free(x);
             nn__plan_free(&pu);
