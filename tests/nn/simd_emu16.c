@@ -123,6 +123,7 @@ static inline float emu16_hsum(emu16 v)
 }
 #define vhsum(v) emu16_hsum(v)
 
+#include "cpu/simd_half256.h"
 #include "cpu/simd_body.inc"
 
 #undef VLEN

@@ -7,7 +7,10 @@
  * (post_act, a fused Relu/Relu6 step); results within the float tolerance of
  * simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the output; the
  * scalar table must equal the reference bit for bit. Output channel counts 1 and 3 take the
- * per-pixel dot-product path. Also the dispatch: NN_SIMD parsing, the
+ * per-pixel dot-product path; 7, 8, 17 and 24 end in a panel of <= 8 channels (the 8-lane
+ * micro-kernel), and the thread splits put a pixel in blocks whose windows all lie inside the
+ * image's columns (one tap per window row) or not, so the bit-identity across threads checks that
+ * both forms give the same bits. Also the dispatch: NN_SIMD parsing, the
  * override, and the packing layout.
  *
  * Benchmark mode (not a test): test_simd_conv --bench [reps] prints GFLOP/s of each table vs the
@@ -197,6 +200,8 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
         {1, 9, 9, 8, 7, 8, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},    /* 64 taps: reference */
         {1, 3, 2, 4100, 2, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0, NN__ACT_NONE}, /* dot path, wide */
         {1, 3, 2, 4100, 5, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 0, NN__ACT_NONE}, /* wide padded: reference */
+        /* a window row of 3 x 2000 floats is longer than the zero row: taps one by one */
+        {1, 4, 5, 2000, 17, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1, NN__ACT_NONE},
         {1, 40, 36, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},  /* segmentation head */
         {2, 11, 13, 19, 3, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 1, NN__ACT_NONE}, /* dot path, all features */
     };
@@ -245,6 +250,9 @@ int main(int argc, char **argv)
             {1, 6, 6, 960, 320, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
             {1, 48, 48, 64, 64, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 0, NN__ACT_NONE},
             {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE}, /* BlazePose segmentation */
+            {1, 256, 256, 3, 24, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE}, /* BlazePose stem */
+            {1, 256, 256, 8, 8, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},  /* its decoder */
+            {1, 128, 128, 24, 8, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             bench_conv(tabs, ntabs, &shapes[i], reps);

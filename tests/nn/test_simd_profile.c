@@ -7,8 +7,10 @@
  * (run it with NN_SIMD=scalar|avx2|avx512).
  *
  * Profile mode (a benchmark, not a test):
- *   test_simd_profile --profile MODEL.json [reps] [--top N] [--expand-min-bytes N] [--band-bytes N]
- * runs the plan's steps one by one on one thread (reps times after one warm-up) and prints, per op
+ *   test_simd_profile --profile MODEL.json [reps] [--top N] [--threads T] [--expand-min-bytes N]
+ *                     [--band-bytes N]
+ * runs the plan's steps one by one (reps times after one warm-up; on one thread, or with --threads T
+ * each step the model would thread on a pool of T, one chunk per thread, as model.c does) and prints, per op
  * type, the sum over its steps of each step's fastest time, its share, GFLOP/s for the conv-like
  * ops, then the N slowest steps (8). Min-of-reps per step filters the noise of a shared machine; the
  * table in use is printed (NN_SIMD=scalar|avx2|avx512 to compare). The two options set the plan's
@@ -72,34 +74,51 @@ static void close_plan(nn__graph *g, nn__plan *p)
     nn__graph_free(g);
 }
 
-static void run_steps(const nn__graph *g, nn__plan *p, double *t)
+static void step_fn(void *ctx, int ith, int nth)
+{
+    nn__exec *e = ctx;
+    nn__enode(e)->def->run(e, ith, nth);
+}
+
+/* model.c's rule: threaded ops with at least this many output elements go to the pool. */
+enum { PAR_MIN_ELEMS = 2048 };
+
+static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t)
 {
     nn_error err;
     memset(&err, 0, sizeof err);
+    int nth = pool ? nn__pool_threads(pool) : 1;
     for (int s = 0; s < p->nsteps; s++) {
         nn__exec e = {g, p, p->steps[s], &err};
+        const nn__node *n = &g->nodes[e.node];
         double t0 = now_s();
-        g->nodes[e.node].def->run(&e, 0, 1);
+        if (nth > 1 && (n->def->flags & NN__OP_THREADED) && nn__shape_count(&p->vals[n->out0].shape) >= PAR_MIN_ELEMS)
+            nn__pool_run(pool, step_fn, &e, nth);
+        else
+            n->def->run(&e, 0, 1);
         double dt = now_s() - t0;
         if (t && dt < t[e.node]) t[e.node] = dt;
     }
 }
 
-static int profile(const char *path, int reps, const nn__plan_opts *o, int top)
+static int profile(const char *path, int reps, const nn__plan_opts *o, int top, int threads)
 {
     nn__graph g;
     nn__plan p;
     if (open_plan(path, &g, &p, o) < 0) return 1;
     double *t = malloc((size_t)g.nnodes * sizeof *t);
-    if (!t) return 1;
+    nn__pool *pool = threads > 1 ? nn__pool_create(threads) : NULL;
+    if (!t || (threads > 1 && !pool)) return 1;
     for (int i = 0; i < g.nnodes; i++) t[i] = 1e30;
-    run_steps(&g, &p, NULL);
-    for (int r = 0; r < reps; r++) run_steps(&g, &p, t);
+    run_steps(&g, &p, pool, NULL);
+    for (int r = 0; r < reps; r++) run_steps(&g, &p, pool, t);
+    nn__pool_free(pool);
     double total = 0;  /* ms from here on */
     for (int i = 0; i < g.nnodes; i++) t[i] *= 1e3;
     for (int s = 0; s < p.nsteps; s++) total += t[p.steps[s]];
-    printf("%s: table %s, %d steps (%d expansions, %d depthwise fused), sum of per-step minima %.3f ms (%.3f GFLOP)\n",
-           path, nn__cpu_kernels_get()->name, p.nsteps, p.expands_fused, p.dws_fused, total, p.gflops);
+    printf("%s: table %s, %d thread%s, %d steps (%d expansions, %d depthwise fused), sum of per-step minima "
+           "%.3f ms (%.3f GFLOP)\n", path, nn__cpu_kernels_get()->name, threads, threads > 1 ? "s" : "",
+           p.nsteps, p.expands_fused, p.dws_fused, total, p.gflops);
     /* Grouped by op type, slowest first, as nn_model_profile_get does for `nn bench --profile`. */
     nn_op_profile *rows = calloc((size_t)(p.nsteps > 0 ? p.nsteps : 1), sizeof *rows);
     int no = rows ? nn__profile_by_op(&g, &p, t, 1, rows, p.nsteps) : -1;
@@ -140,14 +159,17 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "--profile")) {
         int reps = argc > 3 ? atoi(argv[3]) : 10;
         nn__plan_opts o = {1, 0, 0};
-        int top = 8;
+        int top = 8, threads = 1;
         for (int i = 4; i + 1 < argc; i += 2) {
             if (!strcmp(argv[i], "--top")) top = atoi(argv[i + 1]);
+            else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
             else if (!strcmp(argv[i], "--expand-min-bytes")) o.expand_min_bytes = atoll(argv[i + 1]);
             else if (!strcmp(argv[i], "--band-bytes")) o.band_bytes = atoll(argv[i + 1]);
             else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
         }
-        return profile(argv[2], reps < 1 ? 1 : reps, &o, top);
+        if (threads < 1) threads = 1;
+        o.nchunks = threads;
+        return profile(argv[2], reps < 1 ? 1 : reps, &o, top, threads);
     }
     const char *dir = check_models_dir();
     int found = 0;

@@ -61,6 +61,7 @@ static inline float vhsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
+#include "simd_half256.h"
 #include "simd_body.inc"
 
 #if defined(__clang__)

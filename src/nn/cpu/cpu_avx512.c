@@ -7,7 +7,8 @@
  * 12 x 32 another 5-60 % (up to 178 GFLOP/s, 77 % of the core's FMA peak). Compiled for AVX-512F
  * by a target pragma, so the rest of the build stays baseline x86-64; nn__cpu_kernels_get() only
  * hands this table out when vram's CPUID/XGETBV check found AVX-512F with ZMM and opmask state
- * saved by the OS.
+ * saved by the OS (and AVX2 + FMA, which vram's check also requires: the tail panels of <= 8
+ * channels run on 8-lane registers, simd_half256.h).
  */
 #include <math.h>
 #include <string.h>
@@ -19,10 +20,10 @@
 #include <immintrin.h>
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC push_options
-#pragma GCC target("avx512f")
+#pragma GCC target("avx512f,avx2,fma")
 #endif
 
 #define VLEN 16
@@ -60,6 +61,7 @@ typedef __mmask16 vmask;
 /* Sum of the lanes as a halving tree: lane i + lane i + 8, then i + 4, i + 2, i + 1. */
 #define vhsum(v) _mm512_reduce_add_ps(v)
 
+#include "simd_half256.h"
 #include "simd_body.inc"
 
 #if defined(__clang__)
