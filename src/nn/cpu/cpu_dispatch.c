@@ -130,72 +130,84 @@ const nn__cpu_kernels nn__cpu_scalar = {
 
 /* ---- selection ---- */
 
+/* The names NN_SIMD takes, in one place: the level, and for AVX-512 a forced GEMM block width (16:
+ * 12 x 16, 32: 12 x 32; 0: the one for this CPU, table_of). */
+static const struct simd_name {
+    const char *name;
+    nn__simd_level level;
+    int block;
+} simd_names[] = {
+    {"scalar", NN__SIMD_SCALAR, 0}, {"none", NN__SIMD_SCALAR, 0},      {"ref", NN__SIMD_SCALAR, 0},
+    {"avx2", NN__SIMD_AVX2, 0},     {"avx2+fma", NN__SIMD_AVX2, 0},    {"avx512", NN__SIMD_AVX512, 0},
+    {"avx512f", NN__SIMD_AVX512, 0}, {"avx512/12x16", NN__SIMD_AVX512, 16}, {"avx512/12x32", NN__SIMD_AVX512, 32},
+};
+
+static const struct simd_name *simd_name_find(const char *s)
+{
+    for (size_t i = 0; s && i < sizeof simd_names / sizeof simd_names[0]; i++)
+        if (!strcasecmp(s, simd_names[i].name)) return &simd_names[i];
+    return NULL;
+}
+
 int nn__simd_level_parse(const char *s)
 {
-    if (!s) return -1;
-    if (!strcasecmp(s, "scalar") || !strcasecmp(s, "none") || !strcasecmp(s, "ref"))
-        return NN__SIMD_SCALAR;
-    if (!strcasecmp(s, "avx2") || !strcasecmp(s, "avx2+fma")) return NN__SIMD_AVX2;
-    if (!strcasecmp(s, "avx512") || !strcasecmp(s, "avx512f") || !strcasecmp(s, "avx512/12x16") ||
-        !strcasecmp(s, "avx512/12x32"))
-        return NN__SIMD_AVX512;
-    return -1;
+    const struct simd_name *n = simd_name_find(s);
+    return n ? (int)n->level : -1;
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+/* vram's CPUID/XGETBV reading, once per process. */
+static vram_cpu_info cpu;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static void cpu_read(void) { vram_cpu_detect(&cpu); }
+static const vram_cpu_info *cpu_info(void)
+{
+    pthread_once(&cpu_once, cpu_read);
+    return &cpu;
+}
+#endif
 
 nn__simd_level nn__cpu_best_level(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-    vram_cpu_info ci;
-    vram_cpu_detect(&ci);
-    if (ci.simd >= VRAM_SIMD_AVX512) return NN__SIMD_AVX512;
-    if (ci.simd >= VRAM_SIMD_AVX2) return NN__SIMD_AVX2;
+    if (cpu_info()->simd >= VRAM_SIMD_AVX512) return NN__SIMD_AVX512;
+    if (cpu_info()->simd >= VRAM_SIMD_AVX2) return NN__SIMD_AVX2;
 #endif
     return NN__SIMD_SCALAR;
 }
 
-/* The AVX-512 table for this CPU: 12 x 16 GEMM blocks where 512-bit ops run as two halves (one
- * 512-bit FMA per cycle: the wider block's fewer broadcasts buy nothing, and it ran 3-15 % slower
- * on Zen 4), else 12 x 32. NN_SIMD=avx512/12x16 or avx512/12x32 overrides (choose()). */
-#if defined(__x86_64__) || defined(__i386__)
-static const nn__cpu_kernels *avx512_table(void)
-{
-    vram_cpu_info ci;
-    vram_cpu_detect(&ci);
-    return ci.avx512_halves ? &nn__cpu_narrow_avx512 : &nn__cpu_avx512;
-}
-#endif
-
-static const nn__cpu_kernels *table_of(nn__simd_level l)
+/* The AVX-512 table: block 16 or 32 as forced, else 12 x 16 GEMM blocks where 512-bit ops run as
+ * two halves (one 512-bit FMA per cycle: the wider block's fewer broadcasts buy nothing, and it ran
+ * 3-15 % slower on Zen 4), 12 x 32 elsewhere. */
+static const nn__cpu_kernels *table_of(nn__simd_level l, int block)
 {
     switch (l) {
 #if defined(__x86_64__) || defined(__i386__)
-    case NN__SIMD_AVX512: return avx512_table();
+    case NN__SIMD_AVX512:
+        if (block == 16 || (block == 0 && cpu_info()->avx512_halves)) return &nn__cpu_narrow_avx512;
+        return &nn__cpu_avx512;
     case NN__SIMD_AVX2: return &nn__cpu_avx2;
 #endif
-    default: return &nn__cpu_scalar;
+    default: (void)block; return &nn__cpu_scalar;
     }
 }
 
 const nn__cpu_kernels *nn__cpu_kernels_for(nn__simd_level level)
 {
     if ((int)level < 0 || level >= NN__SIMD_COUNT || level > nn__cpu_best_level()) return NULL;
-    return table_of(level);
+    return table_of(level, 0);
 }
 
 static const nn__cpu_kernels *chosen;
 static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
 
+/* The best table for this CPU, or a lower level (and for AVX-512 a block width) that NN_SIMD names. */
 static void choose(void)
 {
-    nn__simd_level best = nn__cpu_best_level(), l = best;
-    int want = nn__simd_level_parse(getenv("NN_SIMD"));
-    if (want >= 0 && (nn__simd_level)want < best) l = (nn__simd_level)want;
-    chosen = table_of(l);
-#if defined(__x86_64__) || defined(__i386__)
-    const char *e = getenv("NN_SIMD");
-    if (l == NN__SIMD_AVX512 && e && !strcasecmp(e, "avx512/12x16")) chosen = &nn__cpu_narrow_avx512;
-    if (l == NN__SIMD_AVX512 && e && !strcasecmp(e, "avx512/12x32")) chosen = &nn__cpu_avx512;
-#endif
+    nn__simd_level best = nn__cpu_best_level();
+    const struct simd_name *want = simd_name_find(getenv("NN_SIMD"));
+    if (want && want->level <= best) chosen = table_of(want->level, want->block);
+    else chosen = table_of(best, 0);
 }
 
 const nn__cpu_kernels *nn__cpu_kernels_get(void)
