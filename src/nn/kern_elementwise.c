@@ -2,9 +2,10 @@
  * kern_elementwise.c - binary ops with numpy/TF broadcasting, unary ops, Cast, Select (tf.where)
  * and AddN, for float32, int32 and bool (uint8 0/1) tensors.
  *
- * A binary op walks the flat output range of its thread in segments along the last output dim;
- * inside a segment each input advances by 1 or stays put (a broadcast dim), so the per-op loops
- * below are simple strided loops with the switch on the op outside them.
+ * A binary op walks the flat output range of its thread in rows (nn__bcast_iter: size-1 dims
+ * dropped, dims with the same broadcast pattern merged); along a row each input advances by 1 or
+ * stays put, so the per-op loops below are simple strided loops with the switch on the op outside
+ * them.
  */
 #include <assert.h>
 #include <math.h>
@@ -142,60 +143,94 @@ static void row_bool(nn__binop op, const uint8_t *a, int64_t sa, const uint8_t *
     }
 }
 
-/* Element strides of s (aligned from the right to the rank-r output), 0 on broadcast dims. */
-static void bcast_strides(const nn__shape *s, int r, int64_t *st)
+void nn__bcast_iter_init(nn__bcast_iter *it, const nn__shape *as, const nn__shape *bs, const nn__shape *ys,
+                         int64_t e0, int64_t e1)
 {
-    int64_t acc = 1;
-    for (int i = r - 1; i >= 0; i--) {
-        int is = i - (r - s->rank);
-        if (is < 0 || s->d[is] == 1) {
-            st[i] = 0;
-        } else {
-            st[i] = acc;
-            acc *= s->d[is];
+    int fa[NN__MAX_RANK], fb[NN__MAX_RANK], nd = 0, r = ys->rank;
+    for (int i = 0; i < r; i++) {
+        if (ys->d[i] == 1) continue;
+        int ia = i - (r - as->rank), ib = i - (r - bs->rank);
+        int full_a = ia >= 0 && as->d[ia] != 1, full_b = ib >= 0 && bs->d[ib] != 1;
+        if (nd > 0 && fa[nd - 1] == full_a && fb[nd - 1] == full_b) {
+            it->cd[nd - 1] *= ys->d[i];
+            continue;
         }
+        it->cd[nd] = ys->d[i];
+        fa[nd] = full_a;
+        fb[nd] = full_b;
+        nd++;
+    }
+    if (nd == 0) { /* one element */
+        it->cd[0] = 1;
+        fa[0] = fb[0] = 1;
+        nd = 1;
+    }
+    int64_t acc_a = 1, acc_b = 1;
+    for (int k = nd - 1; k >= 0; k--) {
+        it->sta[k] = fa[k] ? acc_a : 0;
+        it->stb[k] = fb[k] ? acc_b : 0;
+        if (fa[k]) acc_a *= it->cd[k];
+        if (fb[k]) acc_b *= it->cd[k];
+    }
+    it->nd = nd;
+    it->ia = fa[nd - 1];
+    it->ib = fb[nd - 1];
+    it->len = it->cd[nd - 1];
+    it->e = e0;
+    it->e1 = e1;
+    it->pos = e0 % it->len;
+    it->oa = it->ob = 0;
+    int64_t rest = e0 / it->len;
+    for (int k = nd - 2; k >= 0; k--) { /* the odometer at e0's row */
+        it->idx[k] = rest % it->cd[k];
+        rest /= it->cd[k];
+        it->oa += it->idx[k] * it->sta[k];
+        it->ob += it->idx[k] * it->stb[k];
     }
 }
 
-/* Offset into an input (strides st) of the output element with flat index flat. */
-static int64_t bcast_offset(int64_t flat, const nn__shape *ys, const int64_t *st)
+int nn__bcast_iter_next(nn__bcast_iter *it, int64_t *e, int64_t *len, int64_t *oa, int64_t *ob)
 {
-    int64_t off = 0;
-    for (int i = ys->rank - 1; i >= 0; i--) {
-        off += (flat % ys->d[i]) * st[i];
-        flat /= ys->d[i];
+    if (it->e >= it->e1) return 0;
+    int64_t n = it->len - it->pos < it->e1 - it->e ? it->len - it->pos : it->e1 - it->e;
+    *e = it->e;
+    *len = n;
+    *oa = it->oa + it->pos * it->ia;
+    *ob = it->ob + it->pos * it->ib;
+    it->e += n;
+    it->pos = 0;
+    for (int k = it->nd - 2; k >= 0; k--) { /* next row */
+        it->oa += it->sta[k];
+        it->ob += it->stb[k];
+        if (++it->idx[k] < it->cd[k]) break;
+        it->oa -= it->cd[k] * it->sta[k];
+        it->ob -= it->cd[k] * it->stb[k];
+        it->idx[k] = 0;
     }
-    return off;
+    return 1;
 }
 
 void nn__binary_ref(nn__binop op, nn__dtype dt, const void *a, const nn__shape *as,
                     const void *b, const nn__shape *bs, void *y, const nn__shape *ys,
                     int ith, int nth)
 {
-    int r = ys->rank, odt = nn__binop_out_dtype(op, dt);
+    int odt = nn__binop_out_dtype(op, dt);
     assert(odt >= 0);
     size_t ein = nn__dtype_size(dt), eout = nn__dtype_size((nn__dtype)odt);
-    int64_t sta[NN__MAX_RANK], stb[NN__MAX_RANK];
-    bcast_strides(as, r, sta);
-    bcast_strides(bs, r, stb);
-    int64_t inner = r > 0 ? ys->d[r - 1] : 1;
-    int64_t ia = r > 0 ? sta[r - 1] : 0, ib = r > 0 ? stb[r - 1] : 0;
-    int64_t e0, e1;
+    int64_t e0, e1, e, len, oa, ob;
     nn__split_range(nn__shape_count(ys), ith, nth, &e0, &e1);
-    for (int64_t e = e0; e < e1;) {
-        int64_t pos = e % inner, len = inner - pos;
-        if (len > e1 - e) len = e1 - e;
-        const char *pa = (const char *)a + (size_t)bcast_offset(e, ys, sta) * ein;
-        const char *pb = (const char *)b + (size_t)bcast_offset(e, ys, stb) * ein;
+    nn__bcast_iter it;
+    nn__bcast_iter_init(&it, as, bs, ys, e0, e1);
+    while (nn__bcast_iter_next(&it, &e, &len, &oa, &ob)) {
+        const char *pa = (const char *)a + (size_t)oa * ein, *pb = (const char *)b + (size_t)ob * ein;
         char *py = (char *)y + (size_t)e * eout;
         switch (dt) {
-        case NN__F32: row_f32(op, (const float *)pa, ia, (const float *)pb, ib, py, len); break;
-        case NN__I32: row_i32(op, (const int32_t *)pa, ia, (const int32_t *)pb, ib, py, len); break;
+        case NN__F32: row_f32(op, (const float *)pa, it.ia, (const float *)pb, it.ib, py, len); break;
+        case NN__I32: row_i32(op, (const int32_t *)pa, it.ia, (const int32_t *)pb, it.ib, py, len); break;
         case NN__BOOL:
-            row_bool(op, (const uint8_t *)pa, ia, (const uint8_t *)pb, ib, (uint8_t *)py, len);
+            row_bool(op, (const uint8_t *)pa, it.ia, (const uint8_t *)pb, it.ib, (uint8_t *)py, len);
             break;
         }
-        e += len;
     }
 }
 
@@ -274,6 +309,32 @@ void nn__cast_ref(const void *x, nn__dtype from, void *y, nn__dtype to, int64_t 
         else if (to == NN__I32) ((int32_t *)y)[i] = f32_to_i32(from == NN__F32 ? ((const float *)x)[i] : (float)v);
         else ((uint8_t *)y)[i] = v != 0.0;
     }
+}
+
+/* Element strides of s (aligned from the right to the rank-r output), 0 on broadcast dims. */
+static void bcast_strides(const nn__shape *s, int r, int64_t *st)
+{
+    int64_t acc = 1;
+    for (int i = r - 1; i >= 0; i--) {
+        int is = i - (r - s->rank);
+        if (is < 0 || s->d[is] == 1) {
+            st[i] = 0;
+        } else {
+            st[i] = acc;
+            acc *= s->d[is];
+        }
+    }
+}
+
+/* Offset into an input (strides st) of the output element with flat index flat. */
+static int64_t bcast_offset(int64_t flat, const nn__shape *ys, const int64_t *st)
+{
+    int64_t off = 0;
+    for (int i = ys->rank - 1; i >= 0; i--) {
+        off += (flat % ys->d[i]) * st[i];
+        flat /= ys->d[i];
+    }
+    return off;
 }
 
 void nn__select_ref(const uint8_t *cond, const nn__shape *cs, nn__dtype dt,

@@ -148,6 +148,23 @@ int nn__broadcast_shape(const nn__shape *a, const nn__shape *b, nn__shape *out);
  * the op does not support that dtype (e.g. logical ops on F32, arithmetic on BOOL). */
 int nn__binop_out_dtype(nn__binop op, nn__dtype in);
 
+/* The rows of a broadcast binary op over output elements [e0, e1): the output's dims of size 1
+ * dropped and neighbours merged where each operand is full in both or repeated in both, so that the
+ * rows along the last merged dim are as long as possible; along a row each operand is contiguous
+ * (stride ia / ib = 1) or one repeated value (0), and the row starts advance like an odometer.
+ *   nn__bcast_iter it; int64_t e, len, oa, ob;
+ *   nn__bcast_iter_init(&it, as, bs, ys, e0, e1);
+ *   while (nn__bcast_iter_next(&it, &e, &len, &oa, &ob)) ... y[e .. e + len) from a + oa, b + ob
+ * Offsets are in elements. */
+typedef struct nn__bcast_iter {
+    int nd, ia, ib;
+    int64_t cd[NN__MAX_RANK], sta[NN__MAX_RANK], stb[NN__MAX_RANK], idx[NN__MAX_RANK];
+    int64_t len, oa, ob, pos, e, e1;
+} nn__bcast_iter;
+void nn__bcast_iter_init(nn__bcast_iter *it, const nn__shape *as, const nn__shape *bs, const nn__shape *ys,
+                         int64_t e0, int64_t e1);
+int nn__bcast_iter_next(nn__bcast_iter *it, int64_t *e, int64_t *len, int64_t *oa, int64_t *ob);
+
 /* y = a op b with broadcasting; a, b both of dtype dt; y has shape ys = broadcast(as, bs) and dtype
  * nn__binop_out_dtype(op, dt). Int32 arithmetic wraps (two's complement), as Int32Array does.
  * Threads split the flat output. */

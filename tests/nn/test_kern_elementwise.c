@@ -1,7 +1,8 @@
 /*
  * test_kern_elementwise.c - binary ops with broadcasting (scalar, row, column, both sides, rank
  * mismatch), int32 floor division of negatives, comparisons and logical ops to bool, unary ops,
- * Cast (truncation), Select with broadcasting, AddN; thread counts 1/2/3 agree bit for bit.
+ * Cast (truncation), Select with broadcasting, AddN; thread counts 1/2/3 agree bit for bit;
+ * random broadcasts against a per-element index computation.
  */
 #include "check.h"
 #include "kernels.h"
@@ -166,6 +167,60 @@ static void test_threads(void)
     }
 }
 
+/* Random broadcasts (ranks 0-5, dims 1-4, each dim of each operand 1 or full, rank mismatch):
+ * float Sub and bool LogicalAnd against the output element's operand offsets computed one dim at
+ * a time, for 1-3 threads (the row iterator merges and steps dims; this checks it on its own). */
+static void test_random_broadcast(void)
+{
+    uint32_t seed = 12345;
+    int bad = 0;
+    for (int it = 0; it < 400; it++) {
+        int r = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+        nn__shape ys = {.rank = r}, as = {.rank = r}, bs = {.rank = r};
+        for (int i = 0; i < r; i++) {
+            seed = seed * 1103515245u + 12345u;
+            ys.d[i] = 1 + (int64_t)((seed >> 16) % 4);
+            as.d[i] = (seed >> 20) & 1 ? ys.d[i] : 1;
+            bs.d[i] = (seed >> 21) & 1 ? ys.d[i] : 1;
+        }
+        int da = (int)((seed >> 24) % 3), db = (int)((seed >> 26) % 3); /* leading dims dropped */
+        if (da > r) da = r;
+        if (db > r) db = r;
+        as.rank = r - da;
+        bs.rank = r - db;
+        memmove(as.d, as.d + da, sizeof(int64_t) * (size_t)as.rank);
+        memmove(bs.d, bs.d + db, sizeof(int64_t) * (size_t)bs.rank);
+        nn__shape chk;
+        CHECK_INT_EQ(nn__broadcast_shape(&as, &bs, &chk), 0);
+        int64_t na = nn__shape_count(&as), nb = nn__shape_count(&bs), ny = nn__shape_count(&chk);
+        float fa[1024], fb[1024], fy[1024];
+        uint8_t ba[1024], bb[1024], by[1024];
+        for (int64_t i = 0; i < na; i++) fa[i] = (float)(i * 3 + 1), ba[i] = (uint8_t)(i % 3 != 0);
+        for (int64_t i = 0; i < nb; i++) fb[i] = (float)(i * 7), bb[i] = (uint8_t)(i % 2 == 0);
+        int nth = 1 + it % 3;
+        bin(NN__BIN_SUB, NN__F32, fa, as, fb, bs, fy, &ys, nth);
+        bin(NN__BIN_LOGICAL_AND, NN__BOOL, ba, as, bb, bs, by, &ys, nth);
+        for (int64_t e = 0; e < ny; e++) {
+            int64_t rest = e, oa = 0, ob = 0, sa = 1, sb = 1;
+            for (int i = ys.rank - 1; i >= 0; i--) {
+                int64_t idx = rest % ys.d[i];
+                rest /= ys.d[i];
+                int ia = i - (ys.rank - as.rank), ib = i - (ys.rank - bs.rank);
+                if (ia >= 0) {
+                    if (as.d[ia] != 1) oa += idx * sa;
+                    sa *= as.d[ia];
+                }
+                if (ib >= 0) {
+                    if (bs.d[ib] != 1) ob += idx * sb;
+                    sb *= bs.d[ib];
+                }
+            }
+            if (fy[e] != fa[oa] - fb[ob] || by[e] != (ba[oa] && bb[ob])) bad++;
+        }
+    }
+    CHECK_INT_EQ(bad, 0);
+}
+
 static void test_unary(void)
 {
     float x[5] = {-2, 0, 1, 4, 9}, y[5];
@@ -258,6 +313,7 @@ int main(void)
     test_int_ops();
     test_compare_logical();
     test_threads();
+    test_random_broadcast();
     test_unary();
     test_cast();
     test_select_addn();
