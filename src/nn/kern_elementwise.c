@@ -299,6 +299,18 @@ void nn__cast_ref(const void *x, nn__dtype from, void *y, nn__dtype to, int64_t 
         memcpy(y, x, (size_t)count * nn__dtype_size(from));
         return;
     }
+    if (from == NN__I32 && to == NN__F32) { /* an int32 image into a float model: one rounding, as below */
+        const int32_t *xi = x;
+        float *yf = y;
+        for (int64_t i = 0; i < count; i++) yf[i] = (float)xi[i];
+        return;
+    }
+    if (from == NN__BOOL && to == NN__F32) {
+        const uint8_t *xb = x;
+        float *yf = y;
+        for (int64_t i = 0; i < count; i++) yf[i] = xb[i] ? 1.0f : 0.0f;
+        return;
+    }
     for (int64_t i = 0; i < count; i++) {
         /* read as a double (exact for all three dtypes), write in the target dtype */
         double v;

@@ -269,6 +269,9 @@ static void test_cast(void)
     float g[3];
     nn__cast_ref(src, NN__I32, g, NN__F32, 3);
     CHECK_NEAR(g[0], -5, 0); CHECK_NEAR(g[2], 16777216.0, 0); /* rounds to nearest float */
+    int32_t big[3] = {16777219, INT32_MIN, INT32_MAX}; /* a tie to even, and the ends */
+    nn__cast_ref(big, NN__I32, g, NN__F32, 3);
+    CHECK(g[0] == 16777220.0f && g[1] == -2147483648.0f && g[2] == 2147483648.0f);
     uint8_t b[3] = {1, 0, 1}, b2[3];
     nn__cast_ref(b, NN__BOOL, g, NN__F32, 3);
     CHECK_NEAR(g[0], 1, 0); CHECK_NEAR(g[1], 0, 0);
