@@ -4,7 +4,8 @@
  * a message), 3x3 and 5x5 (and 2x2, 1x1) windows, strides 1 and 2, TF SAME (uneven padding) and
  * VALID, channel counts around the vector widths (1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 96;
  * and 1, 2, 4, 8, 16 on rows wide enough for the packed small-channel runs), rows up to 40 wide
- * (the 8- and 4-pixel tiles of every window and stride, next to per-pixel borders),
+ * (the 8- and 4-pixel tiles of every window and stride, next to per-pixel borders; at stride 1
+ * two rows at a time, and the thread splits put a row in a pair or alone: same bits either way),
  * every fused activation, with and without bias, multiplier 2 (the reference path); within the
  * tolerance of simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the end.
  *
