@@ -146,6 +146,9 @@ static void row_bool(nn__binop op, const uint8_t *a, int64_t sa, const uint8_t *
 void nn__bcast_iter_init(nn__bcast_iter *it, const nn__shape *as, const nn__shape *bs, const nn__shape *ys,
                          int64_t e0, int64_t e1)
 {
+    it->e = e0;
+    it->e1 = e1;
+    if (e0 >= e1) return; /* nothing to walk (also an output with a dim of size 0) */
     int fa[NN__MAX_RANK], fb[NN__MAX_RANK], nd = 0, r = ys->rank;
     for (int i = 0; i < r; i++) {
         if (ys->d[i] == 1) continue;
@@ -176,8 +179,6 @@ void nn__bcast_iter_init(nn__bcast_iter *it, const nn__shape *as, const nn__shap
     it->ia = fa[nd - 1];
     it->ib = fb[nd - 1];
     it->len = it->cd[nd - 1];
-    it->e = e0;
-    it->e1 = e1;
     it->pos = e0 % it->len;
     it->oa = it->ob = 0;
     int64_t rest = e0 / it->len;

@@ -219,6 +219,11 @@ static void test_random_broadcast(void)
         }
     }
     CHECK_INT_EQ(bad, 0);
+    /* an empty output (a dim of size 0, found by fuzz_model) walks no row */
+    float one = 1.0f, none[1] = {7.0f};
+    nn__shape ez;
+    bin(NN__BIN_ADD, NN__F32, none, S(3, 2, 0, 3, 0), &one, S(0, 0, 0, 0, 0), none, &ez, 2);
+    CHECK(none[0] == 7.0f);
 }
 
 static void test_unary(void)
