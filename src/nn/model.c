@@ -10,7 +10,6 @@
 
 #include "nn_internal.h"
 
-#define PAR_MIN_ELEMS 2048  /* below this a step runs on the caller only: waking threads costs more */
 /* Chunks per thread of a threaded step, claimed dynamically by the pool (a late worker's chunk is
  * taken by whoever is free). 1 ran 2 threads 7-12 % faster than 4 on a quiet 2-core machine
  * (Lightning, Thunder, BlazePose full, A/B alternating) and the same with both cores busy. */
@@ -255,8 +254,7 @@ int nn_model_run(nn_model_t *m, const nn_tensor *inputs, nn_error *err)
         step_ctx sc = {{g, p, p->steps[s], err}};
         const nn__node *n = &g->nodes[sc.e.node];
         double t0 = prof ? now_ms() : 0.0;
-        if ((n->def->flags & NN__OP_THREADED) && m->threads > 1 &&
-            nn__shape_count(&p->vals[n->out0].shape) >= PAR_MIN_ELEMS) {
+        if (m->threads > 1 && nn__step_pooled(g, p, sc.e.node)) {
             nn__pool_run(m->pool, step_fn, &sc, m->threads * PAR_CHUNKS);
         } else {
             int rc = n->def->run(&sc.e, 0, 1);

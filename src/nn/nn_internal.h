@@ -293,6 +293,16 @@ int nn__pool_threads(const nn__pool *pool);
  * returns when all are done. A 1-thread pool, or nth <= 1, calls fn(ctx, 0, 1) once. */
 void nn__pool_run(nn__pool *pool, nn__pool_fn fn, void *ctx, int nth);
 
+/* Whether a step of node i goes to the pool (when there is more than one thread): a threaded op
+ * with at least NN__PAR_MIN_ELEMS output elements; below that, waking threads costs more than it
+ * saves and the step runs on the caller only. */
+enum { NN__PAR_MIN_ELEMS = 2048 };
+static inline int nn__step_pooled(const nn__graph *g, const nn__plan *p, int i)
+{
+    const nn__node *n = &g->nodes[i];
+    return (n->def->flags & NN__OP_THREADED) && nn__shape_count(&p->vals[n->out0].shape) >= NN__PAR_MIN_ELEMS;
+}
+
 /* profile.c: groups per-node step times (ms_by_node, summed over runs) of plan p's steps by op
  * type into rows[0..min(n, max)), slowest first, times and flops per run. Returns n. */
 int nn__profile_by_op(const nn__graph *g, const nn__plan *p, const double *ms_by_node, int runs,

@@ -80,9 +80,6 @@ static void step_fn(void *ctx, int ith, int nth)
     nn__enode(e)->def->run(e, ith, nth);
 }
 
-/* model.c's rule: threaded ops with at least this many output elements go to the pool. */
-enum { PAR_MIN_ELEMS = 2048 };
-
 static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t)
 {
     nn_error err;
@@ -90,12 +87,9 @@ static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t
     int nth = pool ? nn__pool_threads(pool) : 1;
     for (int s = 0; s < p->nsteps; s++) {
         nn__exec e = {g, p, p->steps[s], &err};
-        const nn__node *n = &g->nodes[e.node];
         double t0 = now_s();
-        if (nth > 1 && (n->def->flags & NN__OP_THREADED) && nn__shape_count(&p->vals[n->out0].shape) >= PAR_MIN_ELEMS)
-            nn__pool_run(pool, step_fn, &e, nth);
-        else
-            n->def->run(&e, 0, 1);
+        if (nth > 1 && nn__step_pooled(g, p, e.node)) nn__pool_run(pool, step_fn, &e, nth);
+        else g->nodes[e.node].def->run(&e, 0, 1);
         double dt = now_s() - t0;
         if (t && dt < t[e.node]) t[e.node] = dt;
     }
