@@ -159,6 +159,63 @@ static void test_dispatch(void)
     printf("best level on this CPU: %s\n", nn__cpu_kernels_for(best)->name);
 }
 
+/* NaN and infinities through the fused activations, which every path must treat as the
+ * reference does (NaN -> 0 under Relu/Relu6, +inf -> 6 under Relu6): a 3x3 conv to one channel
+ * (the per-pixel dot path, whose scalar epilogue has its own max/min) and a 1x1 conv to 8 (GEMM),
+ * each with Relu6 then a residual add and Relu. Weights and inputs are positive and the sums
+ * small, so a finite output differs from the reference by rounding only; an output that saw the
+ * NaN or the infinity must have exactly the reference's bits. */
+static void test_nonfinite(const nn__cpu_kernels **tabs, int ntabs)
+{
+    static const conv_case cases[] = {
+        {1, 6, 40, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 1, NN__ACT_RELU},
+        {1, 6, 40, 8, 8, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 1, NN__ACT_RELU},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        const conv_case *cc = &cases[ci];
+        nn__conv_params p;
+        int64_t oh, ow;
+        CHECK(nn__conv_params_init(&p, cc->h, cc->w, cc->k, cc->k, 1, 1, cc->pad, cc->act, &oh, &ow) == 0);
+        p.post_act = cc->post;
+        int64_t xs = cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc, ys = oh * ow * cc->oc;
+        float *x = buf_new(xs), *f = buf_new(fs), *b = buf_new(cc->oc), *r = buf_new(ys);
+        float *ref = buf_new(ys), *y = buf_new(ys);
+        for (int64_t i = 0; i < xs; i++) x[i] = 0.25f + (float)(i % 7) * 0.01f;
+        for (int64_t i = 0; i < fs; i++) f[i] = 0.05f + (float)(i % 5) * 0.01f;
+        for (int64_t i = 0; i < cc->oc; i++) b[i] = 0.1f;
+        for (int64_t i = 0; i < ys; i++) r[i] = -0.5f;
+        x[(2 * cc->w + 3) * cc->c + 1] = NAN;      /* pixel (2, 3) */
+        x[(3 * cc->w + 20) * cc->c + 4] = INFINITY; /* pixel (3, 20) */
+        x[(1 * cc->w + 33) * cc->c] = -INFINITY;    /* pixel (1, 33) */
+        nn__conv2d_ref(x, 1, cc->h, cc->w, cc->c, f, cc->oc, b, &p, ref, oh, ow, 0, 1);
+        for (int64_t i = 0; i < ys; i++) {
+            ref[i] = ref[i] + r[i];
+            ref[i] = ref[i] > 0.0f ? ref[i] : 0.0f; /* post_act Relu; NaN -> 0 */
+        }
+        nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
+        CHECK(pk != NULL);
+        for (int ti = 0; ti < ntabs; ti++) {
+            buf_fill(y, ys);
+            tabs[ti]->conv2d(x, 1, cc->h, cc->w, cc->c, pk, &p, r, y, oh, ow, 0, 1);
+            int64_t bad = 0, special = 0;
+            for (int64_t i = 0; i < ys; i++) {
+                int64_t px = i / cc->oc, oy = px / ow, ox = px % ow;
+                int near = 0; /* the window covered a non-finite input */
+                static const int at[3][2] = {{2, 3}, {3, 20}, {1, 33}};
+                for (int s = 0; s < 3; s++)
+                    if (llabs(oy - at[s][0]) <= cc->k / 2 && llabs(ox - at[s][1]) <= cc->k / 2) near = 1;
+                special += near;
+                if (near ? memcmp(&y[i], &ref[i], sizeof(float)) != 0 : !(fabsf(y[i] - ref[i]) <= 1e-5f)) bad++;
+            }
+            CHECK_MSG(bad == 0 && special > 0 && guard_ok(y, ys),
+                      "%s conv k%d -> oc%" PRId64 " with NaN/inf inputs: %" PRId64 " outputs differ from the reference",
+                      tabs[ti]->name, cc->k, cc->oc, bad);
+        }
+        nn__packed_conv_free(pk);
+        free(x); free(f); free(b); free(r); free(ref); free(y);
+    }
+}
+
 static void test_random(const nn__cpu_kernels **tabs, int ntabs)
 {
     static const int64_t chans[] = {1, 3, 7, 8, 15, 16, 17, 24, 33};
@@ -262,6 +319,7 @@ int main(int argc, char **argv)
     test_dispatch();
     int ntabs = simd_tables(tabs);
     test_random(tabs, ntabs);
+    test_nonfinite(tabs, ntabs);
     if (ntabs == 0) {
         check_report();
         check_skip("no SIMD variant on this CPU (dispatch and scalar table checked)");
