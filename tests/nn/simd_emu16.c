@@ -51,13 +51,16 @@ static inline emu16 emu16_fma(emu16 a, emu16 b, emu16 c)
 }
 static inline emu16 emu16_sqrt(emu16 a) { return (emu16){_mm256_sqrt_ps(a.lo), _mm256_sqrt_ps(a.hi)}; }
 static inline __m256 emu16_round8(__m256 a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-static inline emu16 emu16_rotdown(emu16 v, int k)
+static inline emu16 emu16_pairsum(emu16 a, emu16 b, int h)
 {
-    float a[16], r[16];
-    _mm256_storeu_ps(a, v.lo);
-    _mm256_storeu_ps(a + 8, v.hi);
-    for (int i = 0; i < 16; i++) r[i] = a[(i + k) & 15];
-    return (emu16){_mm256_loadu_ps(r), _mm256_loadu_ps(r + 8)};
+    float s[32], r[16];
+    emu16_store(s, a);
+    emu16_store(s + 16, b);
+    for (int i = 0; i < 16; i++) {
+        int lo = (i & (h - 1)) + ((i & ~(h - 1)) << 1);
+        r[i] = s[lo] + s[lo + h];
+    }
+    return emu16_load(r);
 }
 static inline emu16 emu16_select_gt(emu16 a, emu16 b, emu16 x, emu16 y)
 {
@@ -107,7 +110,7 @@ typedef emu16_mask vmask;
 #define vsqrt(a) emu16_sqrt(a)
 #define vround(a) emu16_round(a)
 #define vselect_gt(a, b, x, y) emu16_select_gt((a), (b), (x), (y))
-#define vrotdown(v, k) emu16_rotdown((v), (k))
+#define vpairsum(a, b, h) emu16_pairsum((a), (b), (h))
 #define vpow2i(n) emu16_pow2i(n)
 #define vmask_first(n) ((emu16_mask)((1u << (n)) - 1u))
 #define vloadm(p, m) emu16_loadm((p), (m))

@@ -39,10 +39,18 @@ typedef __m256i vmask;
 #define vmul(a, b) _mm256_mul_ps((a), (b))
 #define vdiv(a, b) _mm256_div_ps((a), (b))
 #define vsqrt(a) _mm256_sqrt_ps(a)
-#define vrotdown(v, k)                                                                   \
-    _mm256_permutevar8x32_ps((v), _mm256_and_si256(_mm256_add_epi32(_mm256_set1_epi32(k),   \
-                                                                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), \
-                                                   _mm256_set1_epi32(7)))
+/* Lanes of a then b in blocks of 2h (h a power of two <= 4): block j's low half plus its high
+ * half, into lanes [j h, j h + h). Index i's source is (i % h) + (i / h) 2h in a:b; permuting a
+ * and b by it (mod 8) puts the blocks of a in lanes [0, 4) and those of b in [4, 8). */
+#define vpairsum_idx(h) \
+    _mm256_or_si256(_mm256_and_si256(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((h) - 1)), \
+                    _mm256_slli_epi32(_mm256_andnot_si256(_mm256_set1_epi32((h) - 1), \
+                                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), 1))
+#define vpairsum_half(a, b, idx) \
+    _mm256_blend_ps(_mm256_permutevar8x32_ps((a), (idx)), _mm256_permutevar8x32_ps((b), (idx)), 0xF0)
+#define vpairsum(a, b, h) \
+    _mm256_add_ps(vpairsum_half((a), (b), vpairsum_idx(h)), \
+                  vpairsum_half((a), (b), _mm256_add_epi32(vpairsum_idx(h), _mm256_set1_epi32(h))))
 #define vselect_gt(a, b, x, y) _mm256_blendv_ps((y), (x), _mm256_cmp_ps((a), (b), _CMP_GT_OQ))
 #define vround(a) _mm256_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define vpow2i(n) \

@@ -45,12 +45,16 @@ typedef __mmask16 vmask;
 #define vmul(a, b) _mm512_mul_ps((a), (b))
 #define vdiv(a, b) _mm512_div_ps((a), (b))
 #define vsqrt(a) _mm512_sqrt_ps(a)
-#define vrotdown(v, k)                                                                              \
-    _mm512_permutexvar_ps(                                                                          \
-        _mm512_and_si512(_mm512_add_epi32(_mm512_set1_epi32(k), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, \
-                                                                                  10, 11, 12, 13, 14, 15)), \
-                         _mm512_set1_epi32(15)),                                                    \
-        (v))
+/* Lanes of a then b in blocks of 2h (h a power of two <= 8): block j's low half plus its high
+ * half, into lanes [j h, j h + h): index i's source is (i % h) + (i / h) 2h in a:b. */
+#define vpairsum_idx(h) \
+    _mm512_or_si512(_mm512_and_si512(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), \
+                                     _mm512_set1_epi32((h) - 1)), \
+                    _mm512_slli_epi32(_mm512_andnot_si512(_mm512_set1_epi32((h) - 1), \
+                                                          _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)), 1))
+#define vpairsum(a, b, h) \
+    _mm512_add_ps(_mm512_permutex2var_ps((a), vpairsum_idx(h), (b)), \
+                  _mm512_permutex2var_ps((a), _mm512_add_epi32(vpairsum_idx(h), _mm512_set1_epi32(h)), (b)))
 #define vselect_gt(a, b, x, y) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ), (y), (x))
 #define vround(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define vpow2i(n) \
