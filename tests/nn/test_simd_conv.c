@@ -274,19 +274,22 @@ static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case 
     if (nn__conv_params_init(&p, cc->h, cc->w, cc->k, cc->k, cc->s, cc->s, cc->pad, cc->act, &oh,
                              &ow) < 0)
         return;
+    p.post_act = cc->post;
     int64_t xs = cc->n * cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc;
     int64_t ys = cc->n * oh * ow * cc->oc;
     float *x = buf_random(xs), *f = buf_random(fs), *b = buf_random(cc->oc);
-    float *y = buf_new(ys);
+    float *y = buf_new(ys), *r = cc->res ? buf_random(ys) : NULL;
     nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
     if (!pk) exit(1);
     double flop = 2.0 * (double)ys * cc->k * cc->k * (double)cc->c;
-    printf("conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d (%.1f MFLOP):", cc->h,
-           cc->w, cc->c, cc->oc, cc->k, cc->s, flop * 1e-6);
-    const conv_run run = {x, cc, pk, &p, NULL, oh, ow};
+    static const char *const acts[] = {"", " relu", " relu6"};
+    printf("conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d%s%s%s (%.1f MFLOP):", cc->h,
+           cc->w, cc->c, cc->oc, cc->k, cc->s, acts[cc->act], cc->res ? " +res" : "", acts[cc->post],
+           flop * 1e-6);
+    const conv_run run = {x, cc, pk, &p, r, oh, ow};
     simd_bench_tables(tabs, ntabs, run_threads, &run, y, flop, reps);
     nn__packed_conv_free(pk);
-    free(x); free(f); free(b); free(y);
+    free(x); free(f); free(b); free(y); free(r);
 }
 
 int main(int argc, char **argv)
@@ -309,7 +312,11 @@ int main(int argc, char **argv)
             {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE}, /* BlazePose segmentation */
             {1, 256, 256, 3, 24, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE}, /* BlazePose stem */
             {1, 256, 256, 8, 8, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},  /* its decoder */
+            {1, 256, 256, 8, 8, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 1, NN__ACT_RELU6}, /* as fused there */
             {1, 128, 128, 24, 8, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
+            {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE}, /* 1-channel, Relu6 */
+            {1, 48, 48, 96, 34, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE}, /* MoveNet's heads */
+            {1, 48, 48, 96, 32, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             bench_conv(tabs, ntabs, &shapes[i], reps);

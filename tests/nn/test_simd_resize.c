@@ -6,6 +6,9 @@
  * reference for 1, 2 and 3 threads (outputs wider than the kernels' column chunk too), nothing
  * written past the output; the scalar table is the
  * reference itself.
+ *
+ * Benchmark mode (not a test): test_simd_resize --bench [reps]: each table vs the reference on the
+ * models' upsamplings, one thread, median of reps (GFLOP/s counts one "flop" per output float).
  */
 #include "simd_harness.h"
 
@@ -29,8 +32,42 @@ static void check_case(const nn__cpu_kernels **tabs, int ntabs, int64_t n, int64
     free(x); free(ref); free(y);
 }
 
-int main(void)
+/* ---- benchmark mode ---- */
+
+typedef struct resize_run {
+    const float *x;
+    int64_t ih, iw, c, oh, ow;
+} resize_run;
+
+static void run_resize(const nn__cpu_kernels *k, const void *ctx, float *y, int nth)
 {
+    const resize_run *r = ctx;
+    for (int t = nth - 1; t >= 0; t--) k->resize_bilinear(r->x, 1, r->ih, r->iw, r->c, y, r->oh, r->ow, 0, 1, t, nth);
+}
+
+static void bench(int reps)
+{
+    const nn__cpu_kernels *tabs[SIMD_MAX_TABLES];
+    int ntabs = simd_tables(tabs);
+    static const int64_t shapes[][3] = {{128, 128, 8}, {64, 64, 24}, {12, 12, 64}, {24, 24, 24}}; /* in: h = w, c */
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        int64_t n = shapes[i][0], c = shapes[i][2];
+        resize_run r = {buf_random(n * n * c), n, n, c, 2 * n, 2 * n};
+        float *y = buf_new(4 * n * n * c);
+        printf("resize %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 "x%" PRId64 " (%.2f M outputs):", n, n, c,
+               2 * n, 2 * n, 4.0 * (double)(n * n * c) * 1e-6);
+        simd_bench_tables(tabs, ntabs, run_resize, &r, y, 4.0 * (double)(n * n * c), reps);
+        free((void *)r.x); free(y);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--bench")) {
+        int reps = argc > 2 ? atoi(argv[2]) : 21;
+        bench(reps < 1 ? 1 : reps);
+        return 0;
+    }
     const nn__cpu_kernels *tabs[SIMD_MAX_TABLES];
     int ntabs = simd_tables(tabs);
     if (ntabs == 0) check_skip("no SIMD variant on this CPU");
