@@ -252,6 +252,11 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
         {1, 5, 37, 4, 3, 3, 1, NN__PAD_VALID, NN__ACT_RELU, 1, 1, NN__ACT_RELU6},
         {2, 7, 29, 8, 2, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 0, 1, NN__ACT_RELU},
         {1, 9, 64, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE}, /* BlazePose head */
+        /* One output channel, every depth of the packing halving tree (c = 1, 4, 16; 2 and 8
+         * above), with residual and post-activation: the whole-register epilogue. */
+        {1, 3, 75, 1, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1, NN__ACT_RELU6},
+        {2, 4, 37, 4, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 1, NN__ACT_RELU},
+        {1, 3, 21, 16, 1, 1, 1, NN__PAD_VALID, NN__ACT_NONE, 0, 1, NN__ACT_RELU6},
         {1, 5, 23, 16, 3, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
         {1, 4, 40, 2, 1, 2, 1, NN__PAD_VALID, NN__ACT_RELU6, 1, 1, NN__ACT_NONE},
         {1, 9, 9, 8, 7, 8, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},    /* 64 taps: reference */
