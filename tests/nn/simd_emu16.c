@@ -49,6 +49,13 @@ static inline emu16 emu16_fma(emu16 a, emu16 b, emu16 c)
 {
     return (emu16){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
 }
+static inline __m256i emu16_half(emu16_mask m, int shift);
+static inline emu16 emu16_fmam(emu16 a, emu16 b, emu16 c, emu16_mask m)
+{
+    emu16 f = emu16_fma(a, b, c);
+    return (emu16){_mm256_blendv_ps(c.lo, f.lo, _mm256_castsi256_ps(emu16_half(m, 0))),
+                   _mm256_blendv_ps(c.hi, f.hi, _mm256_castsi256_ps(emu16_half(m, 8)))};
+}
 static inline emu16 emu16_sqrt(emu16 a) { return (emu16){_mm256_sqrt_ps(a.lo), _mm256_sqrt_ps(a.hi)}; }
 static inline __m256 emu16_round8(__m256 a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline emu16 emu16_pairsum(emu16 a, emu16 b, int h)
@@ -101,6 +108,7 @@ typedef emu16_mask vmask;
 #define vset1(f) emu16_set1(f)
 #define vzero() emu16_zero()
 #define vfma(a, b, c) emu16_fma((a), (b), (c))
+#define vfmam(a, b, c, m) emu16_fmam((a), (b), (c), (m))
 #define vmax(a, b) emu16_max((a), (b))
 #define vmin(a, b) emu16_min((a), (b))
 #define vadd(a, b) emu16_add((a), (b))

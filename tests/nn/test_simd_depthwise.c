@@ -4,8 +4,10 @@
  * a message), 3x3 and 5x5 (and 2x2, 1x1) windows, strides 1 and 2, TF SAME (uneven padding) and
  * VALID, channel counts around the vector widths (1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 96;
  * and 1, 2, 4, 8, 16 on rows wide enough for the packed small-channel runs), rows up to 40 wide
- * (the 8- and 4-pixel tiles of every window and stride, next to per-pixel borders; at stride 1
- * two rows at a time, and the thread splits put a row in a pair or alone: same bits either way),
+ * (the 8- and 4-pixel tiles of every window and stride, next to per-pixel borders and, at stride 1,
+ * 4-pixel tiles overhanging the left or right edge (the clipped column range: a tap too few or too
+ * many fails here); at stride 1 two rows at a time, and the thread splits put a row in a pair or
+ * alone: same bits either way),
  * every fused activation, with and without bias, multiplier 2 (the reference path); within the
  * tolerance of simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the end.
  *
@@ -109,6 +111,9 @@ int main(int argc, char **argv)
             {1, 32, 32, 96, 1, 5, 2, NN__PAD_SAME, NN__ACT_NONE, 1},
             {1, 32, 32, 336, 1, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 1},  /* BlazePose heavy */
             {1, 16, 16, 960, 1, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 1},
+            {1, 8, 8, 1632, 1, 5, 1, NN__PAD_SAME, NN__ACT_NONE, 1},   /* heavy's last stage */
+            {1, 16, 16, 288, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1}, /* narrow 3x3 rows */
+            {1, 6, 6, 960, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1},   /* MoveNet's last stage */
             {1, 128, 128, 192, 1, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1}, /* MoveNet Thunder */
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)

@@ -32,6 +32,7 @@ typedef __m256i vmask;
 #define vset1(f) _mm256_set1_ps(f)
 #define vzero() _mm256_setzero_ps()
 #define vfma(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define vfmam(a, b, c, m) _mm256_blendv_ps((c), _mm256_fmadd_ps((a), (b), (c)), _mm256_castsi256_ps(m))
 #define vmax(a, b) _mm256_max_ps((a), (b))
 #define vmin(a, b) _mm256_min_ps((a), (b))
 #define vadd(a, b) _mm256_add_ps((a), (b))

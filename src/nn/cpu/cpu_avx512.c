@@ -38,6 +38,7 @@ typedef __mmask16 vmask;
 #define vset1(f) _mm512_set1_ps(f)
 #define vzero() _mm512_setzero_ps()
 #define vfma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define vfmam(a, b, c, m) _mm512_mask3_fmadd_ps((a), (b), (c), (m))
 #define vmax(a, b) _mm512_max_ps((a), (b))
 #define vmin(a, b) _mm512_min_ps((a), (b))
 #define vadd(a, b) _mm512_add_ps((a), (b))
