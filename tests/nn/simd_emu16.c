@@ -49,13 +49,6 @@ static inline emu16 emu16_fma(emu16 a, emu16 b, emu16 c)
 {
     return (emu16){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
 }
-static inline __m256i emu16_half(emu16_mask m, int shift);
-static inline emu16 emu16_fmam(emu16 a, emu16 b, emu16 c, emu16_mask m)
-{
-    emu16 f = emu16_fma(a, b, c);
-    return (emu16){_mm256_blendv_ps(c.lo, f.lo, _mm256_castsi256_ps(emu16_half(m, 0))),
-                   _mm256_blendv_ps(c.hi, f.hi, _mm256_castsi256_ps(emu16_half(m, 8)))};
-}
 static inline emu16 emu16_sqrt(emu16 a) { return (emu16){_mm256_sqrt_ps(a.lo), _mm256_sqrt_ps(a.hi)}; }
 static inline __m256 emu16_round8(__m256 a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline emu16 emu16_pairsum(emu16 a, emu16 b, int h)
@@ -85,6 +78,12 @@ static inline __m256i emu16_half(emu16_mask m, int shift)
     const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
     __m256i v = _mm256_and_si256(_mm256_set1_epi32((int)((m >> shift) & 0xFF)), bit);
     return _mm256_cmpeq_epi32(v, bit);
+}
+static inline emu16 emu16_fmam(emu16 a, emu16 b, emu16 c, emu16_mask m)
+{
+    emu16 f = emu16_fma(a, b, c);
+    return (emu16){_mm256_blendv_ps(c.lo, f.lo, _mm256_castsi256_ps(emu16_half(m, 0))),
+                   _mm256_blendv_ps(c.hi, f.hi, _mm256_castsi256_ps(emu16_half(m, 8)))};
 }
 static inline emu16 emu16_loadm(const float *p, emu16_mask m)
 {
