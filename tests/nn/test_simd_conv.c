@@ -13,8 +13,9 @@
  * both forms give the same bits. Also the dispatch: NN_SIMD parsing, the
  * override, and the packing layout.
  *
- * Benchmark mode (not a test): test_simd_conv --bench [reps] prints GFLOP/s of each table vs the
- * reference on the layer shapes that dominate MoveNet / BlazePose, one thread, median of reps.
+ * Benchmark mode (not a test): test_simd_conv --bench [reps [match]] prints GFLOP/s of each table vs
+ * the reference on the layer shapes that dominate MoveNet / BlazePose, one thread, median of reps;
+ * with match, only the shapes whose line starts with it ("conv 192x192x3", for perf).
  */
 #include "simd_harness.h"
 
@@ -272,7 +273,8 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
 
 /* ---- benchmark mode ---- */
 
-static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case *cc, int reps)
+static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case *cc, int reps,
+                       const char *match)
 {
     nn__conv_params p;
     int64_t oh, ow;
@@ -280,6 +282,11 @@ static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case 
                              &ow) < 0)
         return;
     p.post_act = cc->post;
+    static const char *const acts[] = {"", " relu", " relu6"};
+    char label[160];
+    snprintf(label, sizeof label, "conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d%s%s%s", cc->h,
+             cc->w, cc->c, cc->oc, cc->k, cc->s, acts[cc->act], cc->res ? " +res" : "", acts[cc->post]);
+    if (match && strncmp(label, match, strlen(match)) != 0) return;
     int64_t xs = cc->n * cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc;
     int64_t ys = cc->n * oh * ow * cc->oc;
     float *x = buf_random(xs), *f = buf_random(fs), *b = buf_random(cc->oc);
@@ -287,10 +294,7 @@ static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case 
     nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
     if (!pk) exit(1);
     double flop = 2.0 * (double)ys * cc->k * cc->k * (double)cc->c;
-    static const char *const acts[] = {"", " relu", " relu6"};
-    printf("conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d%s%s%s (%.1f MFLOP):", cc->h,
-           cc->w, cc->c, cc->oc, cc->k, cc->s, acts[cc->act], cc->res ? " +res" : "", acts[cc->post],
-           flop * 1e-6);
+    printf("%s (%.1f MFLOP):", label, flop * 1e-6);
     const conv_run run = {x, cc, pk, &p, r, oh, ow};
     simd_bench_tables(tabs, ntabs, run_threads, &run, y, flop, reps);
     nn__packed_conv_free(pk);
@@ -302,6 +306,7 @@ int main(int argc, char **argv)
     const nn__cpu_kernels *tabs[SIMD_MAX_TABLES];
     if (argc > 1 && !strcmp(argv[1], "--bench")) {
         int reps = argc > 2 ? atoi(argv[2]) : 21;
+        const char *match = argc > 3 ? argv[3] : NULL;
         if (reps < 1) reps = 1;
         int ntabs = simd_tables(tabs);
         static const conv_case shapes[] = {
@@ -324,7 +329,7 @@ int main(int argc, char **argv)
             {1, 48, 48, 96, 32, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-            bench_conv(tabs, ntabs, &shapes[i], reps);
+            bench_conv(tabs, ntabs, &shapes[i], reps, match);
         return 0;
     }
     test_packing();
