@@ -11,8 +11,9 @@
  * every fused activation, with and without bias, multiplier 2 (the reference path); within the
  * tolerance of simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the end.
  *
- * Benchmark mode (not a test): test_simd_depthwise --bench [reps]: GFLOP/s of each table vs the
- * reference on MoveNet / BlazePose depthwise shapes, one thread, median of reps.
+ * Benchmark mode (not a test): test_simd_depthwise --bench [reps [match]]: GFLOP/s of each table vs
+ * the reference on MoveNet / BlazePose depthwise shapes, one thread, median of reps; with match,
+ * only the shapes whose line starts with it ("depthwise 256x256x8").
  */
 #include "simd_harness.h"
 
@@ -74,19 +75,23 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc
     return 1;
 }
 
-static void bench_dw(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc, int reps)
+static void bench_dw(const nn__cpu_kernels **tabs, int ntabs, const dw_case *dc, int reps,
+                     const char *match)
 {
     nn__conv_params p;
     int64_t oh, ow;
     if (nn__conv_params_init(&p, dc->h, dc->w, dc->k, dc->k, dc->s, dc->s, dc->pad, dc->act, &oh,
                              &ow) < 0)
         return;
+    char label[96];
+    snprintf(label, sizeof label, "depthwise %" PRId64 "x%" PRId64 "x%" PRId64 " k%d s%d", dc->h, dc->w,
+             dc->c, dc->k, dc->s);
+    if (match && strncmp(label, match, strlen(match)) != 0) return;
     int64_t xs = dc->n * dc->h * dc->w * dc->c, fs = (int64_t)dc->k * dc->k * dc->c;
     int64_t ys = dc->n * oh * ow * dc->c;
     float *x = buf_random(xs), *f = buf_random(fs), *b = buf_random(dc->c), *y = buf_new(ys);
     double flop = 2.0 * (double)ys * dc->k * dc->k;
-    printf("depthwise %" PRId64 "x%" PRId64 "x%" PRId64 " k%d s%d (%.1f MFLOP):", dc->h, dc->w,
-           dc->c, dc->k, dc->s, flop * 1e-6);
+    printf("%s (%.1f MFLOP):", label, flop * 1e-6);
     /* multiplier 1 whatever dc->m says: the filter above has k * k * c values */
     const dw_case one = {dc->n, dc->h, dc->w, dc->c, 1, dc->k, dc->s, dc->pad, dc->act, dc->bias};
     const dw_run run = {x, &one, f, b, &p, oh, ow};
@@ -115,9 +120,10 @@ int main(int argc, char **argv)
             {1, 16, 16, 288, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1}, /* narrow 3x3 rows */
             {1, 6, 6, 960, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1},   /* MoveNet's last stage */
             {1, 128, 128, 192, 1, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1}, /* MoveNet Thunder */
+            {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1},     /* BlazePose segmentation */
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-            bench_dw(tabs, ntabs, &shapes[i], reps);
+            bench_dw(tabs, ntabs, &shapes[i], reps, argc > 3 ? argv[3] : NULL);
         return 0;
     }
     if (ntabs == 0) check_skip("no SIMD variant on this CPU");
