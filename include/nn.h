@@ -167,6 +167,8 @@ typedef struct nn_model_stats {
                                        conv reading them (their output never fills memory) */
     int dws_fused;                  /* depthwise convs computed band by band inside the 1x1 conv
                                        reading them (likewise) */
+    int pws_fused;                  /* 1x1 convs computed band by band inside the 1x1 conv reading
+                                       them (likewise) */
     int64_t params;                 /* weight values (elements of all Const nodes) */
     uint64_t weight_bytes;          /* the dequantized weight slab */
     double gflops;                  /* 2 x multiply-adds of the conv-like steps per run, 1e9 */

@@ -68,8 +68,9 @@ int cmd_info(int argc, char **argv)
         print_info("output", k, &t);
     }
     printf("nodes: %d (steps per run: %d, folded at load: %d, fused into convs: %d pads, %d adds, "
-           "%d activations, %d expansions, %d depthwise)\n",
-           s.nodes, s.steps, s.folded, s.pads_fused, s.adds_fused, s.acts_fused, s.expands_fused, s.dws_fused);
+           "%d activations, %d expansions, %d depthwise, %d pointwise)\n",
+           s.nodes, s.steps, s.folded, s.pads_fused, s.adds_fused, s.acts_fused, s.expands_fused, s.dws_fused,
+           s.pws_fused);
     printf("ops:");
     for (int i = 0; i < nn_model_op_count(m); i++) {
         const char *op;

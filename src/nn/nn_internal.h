@@ -152,8 +152,10 @@ typedef union nn__params {
                                  inside this step (plan_fuse.c), 0 = none */
         int pre_dw;           /* 1x1 conv: 1 + the node of the depthwise conv computed band by
                                  band inside this step (plan_fuse.c), 0 = none */
+        int pre_pw;           /* 1x1 conv: 1 + the node of the 1x1 conv before it computed band by
+                                 band inside this step (plan_fuse.c), 0 = none */
         int64_t band_rows;    /* with expand: rows of the expanded tensor per chunk's band; with
-                                 pre_dw: rows of the depthwise output per band */
+                                 pre_dw or pre_pw: rows of the first conv's output per band */
     } conv;
     struct { int op; } code;                 /* binop / unop / dtype */
     struct { int axis; int n; int64_t k; } ax;
@@ -185,6 +187,7 @@ typedef struct nn__plan {
                                  operand of a fused AddV2), 0 = none */
     int expands_fused;        /* 1x1 convs computed band by band inside the depthwise reading them */
     int dws_fused;            /* depthwise convs computed band by band inside the 1x1 conv reading them */
+    int pws_fused;            /* 1x1 convs computed band by band inside the 1x1 conv reading them */
     int *scr;                 /* per node: 1 + an ARENA value no step writes, the step's scratch
                                  (a fused expansion's bands, one slot per chunk), 0 = none */
     int nchunks;              /* the most chunks a threaded step is split into (its scratch slots) */

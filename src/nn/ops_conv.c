@@ -222,6 +222,35 @@ static int dw_pointwise_run(const nn__exec *e, const nn__cpu_kernels *k, int ith
     return 0;
 }
 
+/* A 1x1 conv with the 1x1 conv before it fused in (plan_fuse.c): this chunk's output rows, band by
+ * band: the first conv's rows of the band into the chunk's scratch slot (with its fused
+ * activations), then this conv of those rows (with its fused add and activations). A 1x1 conv is
+ * per pixel, so each band is computed as on the whole image. */
+static int pw_pointwise_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, int nth)
+{
+    const nn__plan *pl = e->p;
+    const nn__params *p = &pl->par[e->node];
+    int fn = p->conv.pre_pw - 1;
+    const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0), *scr = &pl->vals[pl->scr[e->node] - 1];
+    const nn__packed_conv *pk1 = pl->vals[e->g->nodes[fn].out0].aux, *pk = y->aux;
+    const float *res = pl->res[e->node] ? pl->vals[pl->res[e->node] - 1].data : NULL;
+    if (ith >= pl->nchunks)
+        return nn__node_err(e, NN_EINVAL, "internal: chunk %d of a %d-slot scratch", ith, pl->nchunks);
+    const float *xd = x->data;
+    float *yd = y->data, *band = (float *)scr->data + ith * scr->shape.d[1];
+    int64_t h = x->shape.d[1], w = x->shape.d[2], c = x->shape.d[3], mid = pk1->oc, oc = pk->oc;
+    int64_t cap = p->conv.band_rows, r0, r1;
+    nn__split_range(x->shape.d[0] * h, ith, nth, &r0, &r1);
+    for (int64_t q = r0; q < r1;) {
+        int64_t end = q + cap < r1 ? q + cap : r1; /* rows of any image: a 1x1 conv is per pixel */
+        k->conv2d(xd + q * w * c, 1, end - q, w, c, pk1, &pl->par[fn].conv.cp, NULL, band, end - q, w, 0, 1);
+        k->conv2d(band, 1, end - q, w, mid, pk, &p->conv.cp, res ? res + q * w * oc : NULL, yd + q * w * oc,
+                  end - q, w, 0, 1);
+        q = end;
+    }
+    return 0;
+}
+
 static int conv_run(const nn__exec *e, int ith, int nth)
 {
     const nn__node *n = nn__enode(e);
@@ -234,6 +263,7 @@ static int conv_run(const nn__exec *e, int ith, int nth)
     const nn__value *y = nn__eout(e, 0);
     if (p->conv.expand) return expand_dw_run(e, k, ith, nth);
     if (p->conv.pre_dw) return dw_pointwise_run(e, k, ith, nth);
+    if (p->conv.pre_pw) return pw_pointwise_run(e, k, ith, nth);
     if (p->conv.depthwise)
         k->depthwise(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp, y->data,
                      p->conv.oh, p->conv.ow, ith, nth);

@@ -45,6 +45,12 @@
  * band of depthwise rows into its scratch slot and then the 1x1 conv of that band (with the
  * conv's fused add and activations). The depthwise output becomes the scratch, the conv reads
  * the depthwise's input, and the depthwise is no step. Runs after the expansions' fusion.
+ *
+ * 1x1 conv into the 1x1 conv after it (MoveNet's heads: 24 -> 96 channels with Relu, then 96 -> 1,
+ * 17 or 34): likewise, when a packed 1x1 conv without a fused add writes a value of at least
+ * expand_min_bytes / 4 per image (Lightning's are 885 KB) read only by a packed 1x1 conv, that
+ * conv computes it band by band (each band: the first conv's rows, then its own). A 1x1 conv is per
+ * pixel, so no bit changes. Runs last; neither conv may already host a fusion (no chains).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +304,34 @@ static void fuse_separables(const nn__graph *g, nn__plan *p)
     free(readers);
 }
 
+/* 1x1 conv into the 1x1 conv reading it (see the top). */
+static void fuse_pointwise_pairs(const nn__graph *g, nn__plan *p)
+{
+    int *readers = count_readers(g, p);
+    if (!readers) return;
+    for (int s = 0; s < p->nsteps; s++) {
+        int ci = p->steps[s];
+        nn__params *cpar = &p->par[ci];
+        if (!packed_pointwise(g, p, ci, g->nodes[ci].out0) || cpar->conv.pre_dw || cpar->conv.pre_pw) continue;
+        int v = nn__plan_in(g, p, ci, 0), fn = g->value_node[v];
+        if (fn < 0) continue;
+        const nn__value *fv = &p->vals[v];
+        if (!packed_pointwise(g, p, fn, v) || p->res[fn] || p->par[fn].conv.pre_dw || p->par[fn].conv.pre_pw ||
+            fv->kind != NN__V_ARENA || readers[v] != 1 || fv->dtype != NN__F32 || fv->shape.rank != 4)
+            continue;
+        int64_t row = fv->shape.d[2] * fv->shape.d[3], oh = fv->shape.d[1];
+        if (oh * row * (int64_t)sizeof(float) < p->expand_min_bytes / 4) continue;
+        int64_t rows = p->band_bytes / (row * (int64_t)sizeof(float));
+        rows = rows < 1 ? 1 : rows < oh ? rows : oh;
+        if (!fuse_band(g, p, ci, fn, v, rows * row)) continue;
+        cpar->conv.pre_pw = fn + 1;
+        cpar->conv.band_rows = rows;
+        s--; /* the first conv's step preceded this one, which moved down by one */
+        p->pws_fused++;
+    }
+    free(readers);
+}
+
 void nn__plan_fuse(const nn__graph *g, nn__plan *p)
 {
     fuse_pads(g, p);
@@ -305,4 +339,5 @@ void nn__plan_fuse(const nn__graph *g, nn__plan *p)
     fuse_acts(g, p);
     fuse_expands(g, p);
     fuse_separables(g, p);
+    fuse_pointwise_pairs(g, p);
 }

@@ -18,7 +18,10 @@
  *   - a depthwise conv read only by a 1x1 conv (with the conv's fused add and Relu6, through a
  *     fused Pad, multiplier 2) is computed inside it band by band: bit for bit as unfused, bands of
  *     1 and 3 rows, 1-3 threads; not when the depthwise output is also an output or its reader
- *     is a 3x3 conv.
+ *     is a 3x3 conv;
+ *   - a 1x1 conv (bias, Relu6) read only by a 1x1 conv (with a fused AddV2 and Relu) is computed
+ *     inside it band by band: bit for bit as unfused, bands of 1 and 4 rows, 1-3 threads, batch
+ *     1-3; not when its output is also an output, nor when either conv is 3x3.
  */
 #include <math.h>
 #include <stdio.h>
@@ -611,6 +614,81 @@ static void test_separables(void)
     nn__graph_free(&g);
 }
 
+/* x [N,H,W,3]. ya: a 1x1 conv (bias, Relu6) read only by a 1x1 conv with a fused AddV2 and Relu:
+ * fused. yb: the first conv's output is also an output: not fused. yc: the first conv is 3x3, yd:
+ * the second: not fused. */
+static const char *pw_q =
+    "{'modelTopology':{'node':["
+    "{'name':'x','op':'Placeholder'},"
+    "{'name':'ca','op':'_FusedConv2D','input':['x','p38','b8']," FUSED_RELU6_ATTRS(SAME_, "1") "},"
+    "{'name':'ra','op':'Conv2D','input':['ca','p83']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'aa','op':'AddV2','input':['ra','x']},{'name':'ya','op':'Relu','input':['aa']},"
+    "{'name':'cb','op':'Conv2D','input':['x','p38']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'ob','op':'Identity','input':['cb']},"
+    "{'name':'yb','op':'Conv2D','input':['cb','p83']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'cc','op':'Conv2D','input':['x','w33']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'yc','op':'Conv2D','input':['cc','p33']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'cd','op':'Conv2D','input':['x','p33']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'yd','op':'Conv2D','input':['cd','w33']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'p38','op':'Const'},{'name':'b8','op':'Const'},{'name':'p83','op':'Const'},"
+    "{'name':'p33','op':'Const'},{'name':'w33','op':'Const'}]},"
+    "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
+    "[{'size':'-1'},{'size':'-1'},{'size':'-1'},{'size':'3'}]}}},"
+    "'outputs':{'a':{'name':'ya:0'},'b':{'name':'yb:0'},'b2':{'name':'ob:0'},'c':{'name':'yc:0'},"
+    "'d':{'name':'yd:0'}}},"
+    "'weightsManifest':[{'paths':['w.bin'],'weights':["
+    "{'name':'p38','shape':[1,1,3,8],'dtype':'float32'},{'name':'b8','shape':[8],'dtype':'float32'},"
+    "{'name':'p83','shape':[1,1,8,3],'dtype':'float32'},{'name':'p33','shape':[1,1,3,3],'dtype':'float32'},"
+    "{'name':'w33','shape':[3,3,3,3],'dtype':'float32'}]}]}";
+
+static void test_pointwise_pairs(void)
+{
+    float wts[24 + 8 + 24 + 9 + 81];
+    int nw = (int)(sizeof wts / sizeof wts[0]);
+    for (int i = 0; i < nw; i++) wts[i] = (float)((i * 37 % 29) - 14) / 10.0f;
+    nn__graph g = {0};
+    nn_error err = {0};
+    if (load_model(&g, "pw.json", pw_q, wts, sizeof wts) < 0) return;
+    static const char *const outs[] = {"ya", "yb", "ob", "yc", "yd"};
+    static const int64_t sizes[][3] = {{1, 30, 9}, {3, 8, 7}, {1, 2, 6}, {2, 13, 5}};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int bi = 0; bi < 2; bi++) {
+            dims d = {sizes[si][0], sizes[si][1], sizes[si][2], 3};
+            nn__shape in = {4, {d.n, d.h, d.w, d.c}};
+            /* ca's output: H x W x 8; bands of 1 or 4 of its rows, 3 slots (plan_fuse.c's rule) */
+            int64_t band = bi ? 4 : 1, row = d.w * 8, rows = band < d.h ? band : d.h;
+            int expect = 3 * ((rows * row + 15) / 16 * 16) <= d.n * d.h * row;
+            nn__plan pu, pf;
+            nn__plan_opts off = {3, (int64_t)1 << 60, 0}, on = {3, 1, band * row * 4};
+            int rc = nn__plan_build(&g, &in, &off, &pu, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            if (rc) continue;
+            rc = nn__plan_build(&g, &in, &on, &pf, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            if (rc) {
+                nn__plan_free(&pu);
+                continue;
+            }
+            CHECK_INT_EQ(pu.pws_fused, 0);
+            CHECK_INT_EQ(pf.pws_fused, expect);
+            CHECK_INT_EQ(pf.adds_fused, 1);
+            CHECK_INT_EQ(pf.acts_fused, 1);
+            CHECK(is_step(&g, &pf, "ca") == !expect);
+            CHECK(is_step(&g, &pf, "cb") && is_step(&g, &pf, "cc") && is_step(&g, &pf, "cd"));
+            int64_t nx = d.n * d.h * d.w * d.c;
+            float *x = malloc((size_t)nx * sizeof *x);
+            for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 31 % 19) - 9) / 4.0f;
+            char what[96];
+            snprintf(what, sizeof what, "%lldx%lldx%lld band %lld", (long long)d.n, (long long)d.h,
+                     (long long)d.w, (long long)band);
+            check_same_bits(&g, &pu, &pf, x, outs, sizeof outs / sizeof outs[0], what);
+            free(x);
+            nn__plan_free(&pu);
+            nn__plan_free(&pf);
+        }
+    nn__graph_free(&g);
+}
+
 int main(void)
 {
     test_pads();
@@ -618,5 +696,6 @@ int main(void)
     test_acts();
     test_expands();
     test_separables();
+    test_pointwise_pairs();
     return check_report();
 }

@@ -110,9 +110,9 @@ static int profile(const char *path, int reps, const nn__plan_opts *o, int top, 
     double total = 0;  /* ms from here on */
     for (int i = 0; i < g.nnodes; i++) t[i] *= 1e3;
     for (int s = 0; s < p.nsteps; s++) total += t[p.steps[s]];
-    printf("%s: table %s, %d thread%s, %d steps (%d expansions, %d depthwise fused), sum of per-step minima "
-           "%.3f ms (%.3f GFLOP)\n", path, nn__cpu_kernels_get()->name, threads, threads > 1 ? "s" : "",
-           p.nsteps, p.expands_fused, p.dws_fused, total, p.gflops);
+    printf("%s: table %s, %d thread%s, %d steps (%d expansions, %d depthwise, %d pointwise fused), sum of "
+           "per-step minima %.3f ms (%.3f GFLOP)\n", path, nn__cpu_kernels_get()->name, threads,
+           threads > 1 ? "s" : "", p.nsteps, p.expands_fused, p.dws_fused, p.pws_fused, total, p.gflops);
     /* Grouped by op type, slowest first, as nn_model_profile_get does for `nn bench --profile`. */
     nn_op_profile *rows = calloc((size_t)(p.nsteps > 0 ? p.nsteps : 1), sizeof *rows);
     int no = rows ? nn__profile_by_op(&g, &p, t, 1, rows, p.nsteps) : -1;
