@@ -38,10 +38,11 @@ rounds=${ROUNDS:-1}
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp".*' EXIT
-# The round trip in ns between CPUs 0 and 1, or "-" on a 1-CPU machine.
+# The round trip in ns between CPUs 0 and 1, or "-" where it cannot be measured (one CPU, or CPU 0
+# or 1 not available to this process).
 if [ "$(nproc)" -ge 2 ]; then
   gcc -O2 -pthread bench/core_latency.c -o "$tmp.rtt" || { echo "bench: cannot build bench/core_latency.c" >&2; exit 1; }
-  rtt() { "$tmp.rtt" | sed -n 's/^core round trip: \([0-9]*\) ns.*/\1/p'; }
+  rtt() { "$tmp.rtt" 2>/dev/null | sed -n 's/^core round trip: \([0-9]*\) ns.*/\1/p' || echo -; }
 else
   rtt() { echo -; }
 fi
