@@ -303,7 +303,12 @@ void nn__cast_ref(const void *x, nn__dtype from, void *y, nn__dtype to, int64_t 
     if (from == NN__I32 && to == NN__F32) { /* an int32 image into a float model: one rounding, as below */
         const int32_t *xi = x;
         float *yf = y;
-        for (int64_t i = 0; i < count; i++) yf[i] = (float)xi[i];
+        int64_t i = 0;
+        /* Groups of 8 with a literal trip count, which GCC's -O2 vectorizer takes (cvtdq2ps); the plain
+         * loop it left scalar (cvtsi2ss). The same conversion per element. */
+        for (; i + 8 <= count; i += 8)
+            for (int j = 0; j < 8; j++) yf[i + j] = (float)xi[i + j];
+        for (; i < count; i++) yf[i] = (float)xi[i];
         return;
     }
     if (from == NN__BOOL && to == NN__F32) {

@@ -286,6 +286,18 @@ static void test_cast(void)
     CHECK_INT_EQ(i[0], 1); CHECK_INT_EQ(i[1], 0);
     nn__cast_ref(src, NN__I32, i, NN__I32, 3);
     CHECK_INT_EQ(i[2], 16777217);
+    /* 21 int32 -> float: two groups of 8 (the vectorized loop) and a tail of 5, with the rounding
+     * cases in both */
+    int32_t many[21];
+    float h[21], want[21];
+    for (int k = 0; k < 21; k++) many[k] = (k - 10) * 1000003;
+    many[3] = 16777217, many[9] = 16777219, many[12] = INT32_MIN, many[15] = INT32_MAX;
+    many[17] = 16777219, many[19] = -16777217, many[20] = 33554435;
+    for (int k = 0; k < 21; k++) want[k] = (float)(double)many[k]; /* exact, then one rounding */
+    nn__cast_ref(many, NN__I32, h, NN__F32, 21);
+    CHECK(!memcmp(h, want, sizeof h));
+    CHECK(h[3] == 16777216.0f && h[9] == 16777220.0f && h[12] == -2147483648.0f && h[15] == 2147483648.0f);
+    CHECK(h[17] == 16777220.0f && h[19] == -16777216.0f && h[20] == 33554436.0f);
 }
 
 static void test_select_addn(void)
