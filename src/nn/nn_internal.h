@@ -150,12 +150,10 @@ typedef union nn__params {
         int depthwise;
         int expand;           /* depthwise: 1 + the node of a 1x1 conv computed band by band
                                  inside this step (plan_fuse.c), 0 = none */
-        int pre_dw;           /* 1x1 conv: 1 + the node of the depthwise conv computed band by
-                                 band inside this step (plan_fuse.c), 0 = none */
-        int pre_pw;           /* 1x1 conv: 1 + the node of the 1x1 conv before it computed band by
-                                 band inside this step (plan_fuse.c), 0 = none */
+        int pre;              /* 1x1 conv: 1 + the node of the depthwise or 1x1 conv before it
+                                 computed band by band inside this step (plan_fuse.c), 0 = none */
         int64_t band_rows;    /* with expand: rows of the expanded tensor per chunk's band; with
-                                 pre_dw or pre_pw: rows of the first conv's output per band */
+                                 pre: rows of the first conv's output per band */
     } conv;
     struct { int op; } code;                 /* binop / unop / dtype */
     struct { int axis; int n; int64_t k; } ax;

@@ -3,8 +3,8 @@
  * Conv2dNative, MaxPool, ResizeBilinear. Attributes (strides, padding, fused_ops, ksize, ...) are
  * checked and resolved once at plan time; the run functions call the kernels (the CPU table's or
  * the reference), splitting output rows between the pool threads; a depthwise conv with a fused
- * 1x1 expansion, or a 1x1 conv with a fused depthwise conv, runs both kernels band by band
- * (expand_dw_run, dw_pointwise_run).
+ * 1x1 expansion, or a 1x1 conv with a fused depthwise or 1x1 conv, runs both kernels band by band
+ * (expand_dw_run, band_pointwise_run).
  */
 #include <string.h>
 
@@ -185,68 +185,46 @@ static int expand_dw_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, i
     return 0;
 }
 
-/* A 1x1 conv with the depthwise conv before it fused in (plan_fuse.c): this chunk's output rows,
- * band by band: the depthwise rows of the band into the chunk's scratch slot (the kernel sees the
- * input rows they read as its image, top padding moved, as expand_dw_run does), then the 1x1 conv
- * of those rows with its fused add and activations. */
-static int dw_pointwise_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, int nth)
+/* A 1x1 conv with the depthwise or 1x1 conv before it fused in (plan_fuse.c): this chunk's output
+ * rows, band by band: the first conv's rows of the band into the chunk's scratch slot (with its
+ * fused activations), then the 1x1 conv of those rows with its fused add and activations. A
+ * depthwise kernel sees the input rows its band reads as its image, top padding moved (as
+ * expand_dw_run does); a 1x1 conv is per pixel, so its band is the same rows of its input. */
+static int band_pointwise_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, int nth)
 {
     const nn__plan *pl = e->p;
     const nn__params *p = &pl->par[e->node];
-    int dn = p->conv.pre_dw - 1;
-    const nn__node *d = &e->g->nodes[dn];
-    const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0);
-    const nn__value *f = &pl->vals[nn__plan_in(e->g, pl, dn, 1)], *scr = &pl->vals[pl->scr[e->node] - 1];
-    const float *dbias = d->nin > 2 ? pl->vals[nn__plan_in(e->g, pl, dn, 2)].data : NULL;
+    int fn = p->conv.pre - 1, dw = pl->par[fn].conv.depthwise;
+    const nn__node *fnode = &e->g->nodes[fn];
+    const nn__conv_params *fcp = &pl->par[fn].conv.cp;
+    const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0), *scr = &pl->vals[pl->scr[e->node] - 1];
+    const nn__value *f = &pl->vals[nn__plan_in(e->g, pl, fn, 1)];
+    const float *fbias = dw && fnode->nin > 2 ? pl->vals[nn__plan_in(e->g, pl, fn, 2)].data : NULL;
     const float *res = pl->res[e->node] ? pl->vals[pl->res[e->node] - 1].data : NULL;
-    const nn__conv_params *dcp = &pl->par[dn].conv.cp;
-    const nn__packed_conv *pk = y->aux;
+    const nn__packed_conv *pk1 = dw ? NULL : pl->vals[fnode->out0].aux, *pk = y->aux;
     if (ith >= pl->nchunks)
         return nn__node_err(e, NN_EINVAL, "internal: chunk %d of a %d-slot scratch", ith, pl->nchunks);
     const float *xd = x->data;
     float *yd = y->data, *band = (float *)scr->data + ith * scr->shape.d[1];
-    int64_t h = x->shape.d[1], w = x->shape.d[2], c = x->shape.d[3], m = f->shape.d[3], oc = pk->oc;
+    int64_t h = x->shape.d[1], w = x->shape.d[2], c = x->shape.d[3], m = dw ? f->shape.d[3] : 1, oc = pk->oc;
+    int64_t mid = dw ? c * m : pk1->oc; /* channels of the band */
     int64_t oh = p->conv.oh, ow = p->conv.ow, cap = p->conv.band_rows, r0, r1;
     nn__split_range(x->shape.d[0] * oh, ith, nth, &r0, &r1);
     for (int64_t q = r0; q < r1;) {
         int64_t b = q / oh, a = q % oh, end = a + cap < oh ? a + cap : oh;
         if (b * oh + end > r1) end = r1 - b * oh;
-        int64_t i0 = band_first(dcp, a), i1 = band_last(dcp, end - 1, h);
-        nn__conv_params bp = *dcp;
-        bp.pad_top = (int)(dcp->pad_top + i0 - a * dcp->sh);
-        k->depthwise(xd + (b * h + i0) * w * c, 1, i1 - i0, w, c, f->data, m, dbias, &bp, band, end - a, ow, 0, 1);
+        if (dw) {
+            int64_t i0 = band_first(fcp, a), i1 = band_last(fcp, end - 1, h);
+            nn__conv_params bp = *fcp;
+            bp.pad_top = (int)(fcp->pad_top + i0 - a * fcp->sh);
+            k->depthwise(xd + (b * h + i0) * w * c, 1, i1 - i0, w, c, f->data, m, fbias, &bp, band, end - a, ow, 0,
+                         1);
+        } else {
+            k->conv2d(xd + (b * h + a) * w * c, 1, end - a, w, c, pk1, fcp, NULL, band, end - a, w, 0, 1);
+        }
         int64_t at = (b * oh + a) * ow * oc;
-        k->conv2d(band, 1, end - a, ow, c * m, pk, &p->conv.cp, res ? res + at : NULL, yd + at, end - a, ow, 0, 1);
+        k->conv2d(band, 1, end - a, ow, mid, pk, &p->conv.cp, res ? res + at : NULL, yd + at, end - a, ow, 0, 1);
         q = b * oh + end;
-    }
-    return 0;
-}
-
-/* A 1x1 conv with the 1x1 conv before it fused in (plan_fuse.c): this chunk's output rows, band by
- * band: the first conv's rows of the band into the chunk's scratch slot (with its fused
- * activations), then this conv of those rows (with its fused add and activations). A 1x1 conv is
- * per pixel, so each band is computed as on the whole image. */
-static int pw_pointwise_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, int nth)
-{
-    const nn__plan *pl = e->p;
-    const nn__params *p = &pl->par[e->node];
-    int fn = p->conv.pre_pw - 1;
-    const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0), *scr = &pl->vals[pl->scr[e->node] - 1];
-    const nn__packed_conv *pk1 = pl->vals[e->g->nodes[fn].out0].aux, *pk = y->aux;
-    const float *res = pl->res[e->node] ? pl->vals[pl->res[e->node] - 1].data : NULL;
-    if (ith >= pl->nchunks)
-        return nn__node_err(e, NN_EINVAL, "internal: chunk %d of a %d-slot scratch", ith, pl->nchunks);
-    const float *xd = x->data;
-    float *yd = y->data, *band = (float *)scr->data + ith * scr->shape.d[1];
-    int64_t h = x->shape.d[1], w = x->shape.d[2], c = x->shape.d[3], mid = pk1->oc, oc = pk->oc;
-    int64_t cap = p->conv.band_rows, r0, r1;
-    nn__split_range(x->shape.d[0] * h, ith, nth, &r0, &r1);
-    for (int64_t q = r0; q < r1;) {
-        int64_t end = q + cap < r1 ? q + cap : r1; /* rows of any image: a 1x1 conv is per pixel */
-        k->conv2d(xd + q * w * c, 1, end - q, w, c, pk1, &pl->par[fn].conv.cp, NULL, band, end - q, w, 0, 1);
-        k->conv2d(band, 1, end - q, w, mid, pk, &p->conv.cp, res ? res + q * w * oc : NULL, yd + q * w * oc,
-                  end - q, w, 0, 1);
-        q = end;
     }
     return 0;
 }
@@ -262,8 +240,7 @@ static int conv_run(const nn__exec *e, int ith, int nth)
     const nn__cpu_kernels *k = nn__cpu_kernels_get();
     const nn__value *y = nn__eout(e, 0);
     if (p->conv.expand) return expand_dw_run(e, k, ith, nth);
-    if (p->conv.pre_dw) return dw_pointwise_run(e, k, ith, nth);
-    if (p->conv.pre_pw) return pw_pointwise_run(e, k, ith, nth);
+    if (p->conv.pre) return band_pointwise_run(e, k, ith, nth);
     if (p->conv.depthwise)
         k->depthwise(x->data, d[0], d[1], d[2], d[3], f->data, f->shape.d[3], bias, &p->conv.cp, y->data,
                      p->conv.oh, p->conv.ow, ith, nth);

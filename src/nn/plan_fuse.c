@@ -50,7 +50,8 @@
  * 17 or 34): likewise, when a packed 1x1 conv without a fused add writes a value of at least
  * expand_min_bytes / 4 per image (Lightning's are 885 KB) read only by a packed 1x1 conv, that
  * conv computes it band by band (each band: the first conv's rows, then its own). A 1x1 conv is per
- * pixel, so no bit changes. Runs last; neither conv may already host a fusion (no chains).
+ * pixel, so no bit changes. In the same pass as the depthwise one; neither conv may already host a
+ * fusion (no chains).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -259,7 +260,7 @@ static void fuse_expands(const nn__graph *g, nn__plan *p)
         int v = nn__plan_in(g, p, di, 0), cn = g->value_node[v];
         if (cn < 0 || p->vals[v].kind != NN__V_ARENA) continue;
         const nn__value *y = &p->vals[v];
-        if (!packed_pointwise(g, p, cn, v) || readers[v] != 1 || p->res[cn] || p->par[cn].conv.pre_dw ||
+        if (!packed_pointwise(g, p, cn, v) || readers[v] != 1 || p->res[cn] || p->par[cn].conv.pre ||
             y->dtype != NN__F32 || y->shape.rank != 4)
             continue;
         const int64_t *d = y->shape.d;
@@ -275,59 +276,37 @@ static void fuse_expands(const nn__graph *g, nn__plan *p)
     free(readers);
 }
 
-static void fuse_separables(const nn__graph *g, nn__plan *p)
+/* Depthwise into the 1x1 conv reading it, and 1x1 conv into the 1x1 conv reading it (see the top):
+ * one pass, since a 1x1 conv has one producer; a first conv that already holds a fusion stays a
+ * step (no chains). */
+static void fuse_into_pointwise(const nn__graph *g, nn__plan *p)
 {
     int *readers = count_readers(g, p);
     if (!readers) return;
     for (int s = 0; s < p->nsteps; s++) {
         int ci = p->steps[s];
         nn__params *cpar = &p->par[ci];
-        if (!packed_pointwise(g, p, ci, g->nodes[ci].out0) || cpar->conv.pre_dw) continue;
-        int v = nn__plan_in(g, p, ci, 0), dn = g->value_node[v];
-        if (dn < 0) continue;
-        const nn__node *d = &g->nodes[dn];
-        const nn__value *dv = &p->vals[v];
-        if ((strcmp(d->op, "DepthwiseConv2dNative") && strcmp(d->op, "FusedDepthwiseConv2dNative")) ||
-            !p->par[dn].conv.depthwise || p->par[dn].conv.expand || v != d->out0 || dv->kind != NN__V_ARENA ||
-            readers[v] != 1 || dv->dtype != NN__F32 || dv->shape.rank != 4)
-            continue;
-        int64_t row = dv->shape.d[2] * dv->shape.d[3], oh = dv->shape.d[1];
-        if (oh * row * (int64_t)sizeof(float) < p->expand_min_bytes) continue;
-        int64_t rows = p->band_bytes / (row * (int64_t)sizeof(float));
-        rows = rows < 1 ? 1 : rows < oh ? rows : oh;
-        if (!fuse_band(g, p, ci, dn, v, rows * row)) continue;
-        cpar->conv.pre_dw = dn + 1;
-        cpar->conv.band_rows = rows;
-        s--; /* the depthwise's step preceded the conv's, which moved down by one */
-        p->dws_fused++;
-    }
-    free(readers);
-}
-
-/* 1x1 conv into the 1x1 conv reading it (see the top). */
-static void fuse_pointwise_pairs(const nn__graph *g, nn__plan *p)
-{
-    int *readers = count_readers(g, p);
-    if (!readers) return;
-    for (int s = 0; s < p->nsteps; s++) {
-        int ci = p->steps[s];
-        nn__params *cpar = &p->par[ci];
-        if (!packed_pointwise(g, p, ci, g->nodes[ci].out0) || cpar->conv.pre_dw || cpar->conv.pre_pw) continue;
+        if (!packed_pointwise(g, p, ci, g->nodes[ci].out0) || cpar->conv.pre) continue;
         int v = nn__plan_in(g, p, ci, 0), fn = g->value_node[v];
         if (fn < 0) continue;
+        const nn__node *f = &g->nodes[fn];
+        const nn__params *fpar = &p->par[fn];
         const nn__value *fv = &p->vals[v];
-        if (!packed_pointwise(g, p, fn, v) || p->res[fn] || p->par[fn].conv.pre_dw || p->par[fn].conv.pre_pw ||
-            fv->kind != NN__V_ARENA || readers[v] != 1 || fv->dtype != NN__F32 || fv->shape.rank != 4)
+        if (v != f->out0 || fv->kind != NN__V_ARENA || readers[v] != 1 || fv->dtype != NN__F32 || fv->shape.rank != 4)
             continue;
+        int dw = (!strcmp(f->op, "DepthwiseConv2dNative") || !strcmp(f->op, "FusedDepthwiseConv2dNative")) &&
+                 fpar->conv.depthwise && !fpar->conv.expand;
+        if (!dw && (!packed_pointwise(g, p, fn, v) || p->res[fn] || fpar->conv.pre)) continue;
         int64_t row = fv->shape.d[2] * fv->shape.d[3], oh = fv->shape.d[1];
-        if (oh * row * (int64_t)sizeof(float) < p->expand_min_bytes / 4) continue;
+        if (oh * row * (int64_t)sizeof(float) < (dw ? p->expand_min_bytes : p->expand_min_bytes / 4)) continue;
         int64_t rows = p->band_bytes / (row * (int64_t)sizeof(float));
         rows = rows < 1 ? 1 : rows < oh ? rows : oh;
         if (!fuse_band(g, p, ci, fn, v, rows * row)) continue;
-        cpar->conv.pre_pw = fn + 1;
+        cpar->conv.pre = fn + 1;
         cpar->conv.band_rows = rows;
         s--; /* the first conv's step preceded this one, which moved down by one */
-        p->pws_fused++;
+        if (dw) p->dws_fused++;
+        else p->pws_fused++;
     }
     free(readers);
 }
@@ -338,6 +317,5 @@ void nn__plan_fuse(const nn__graph *g, nn__plan *p)
     fuse_adds(g, p);
     fuse_acts(g, p);
     fuse_expands(g, p);
-    fuse_separables(g, p);
-    fuse_pointwise_pairs(g, p);
+    fuse_into_pointwise(g, p);
 }

@@ -428,6 +428,25 @@ static void check_same_bits(const nn__graph *g, nn__plan *pu, nn__plan *pf, floa
     }
 }
 
+/* Builds g's plan for input shape in twice: *pu without band fusions, *pf with every band fusion
+ * its size allows (bands of band_bytes), 3 chunks each. Returns 0, or -1 after a failed check with
+ * nothing left to free. */
+static int build_pair(const nn__graph *g, const nn__shape *in, int64_t band_bytes, nn__plan *pu, nn__plan *pf)
+{
+    nn_error err = {0};
+    nn__plan_opts off = {3, (int64_t)1 << 60, 0}, on = {3, 1, band_bytes};
+    int rc = nn__plan_build(g, in, &off, pu, &err);
+    CHECK_MSG(rc == 0, "%s", err.msg);
+    if (rc) return -1;
+    rc = nn__plan_build(g, in, &on, pf, &err);
+    CHECK_MSG(rc == 0, "%s", err.msg);
+    if (rc) {
+        nn__plan_free(pu);
+        return -1;
+    }
+    return 0;
+}
+
 static void test_expands(void)
 {
     enum { NW1 = 24, NB1 = 8, NK3 = 72, NK5 = 200, NW6 = 216 };
@@ -438,7 +457,6 @@ static void test_expands(void)
     memcpy(wbuf, wts, sizeof wts);
     memcpy(wbuf + sizeof wts, pads, sizeof pads);
     nn__graph g = {0};
-    nn_error err = {0};
     if (load_model(&g, "expand.json", expand_q, wbuf, sizeof wbuf) < 0) return;
     static const char *const outs[] = {"d1", "d2", "d3", "d4", "d5", "e5", "d6"};
     /* Odd and even sizes, one image and three; bands of the fewest rows and of about 4 rows. The
@@ -458,16 +476,7 @@ static void test_expands(void)
             dims d = {sizes[si][0], sizes[si][1], sizes[si][2], 3};
             nn__shape in = {4, {d.n, d.h, d.w, d.c}};
             nn__plan pu, pf;
-            nn__plan_opts off = {3, (int64_t)1 << 60, 0}, on = {3, 1, bands[bi]};
-            int rc = nn__plan_build(&g, &in, &off, &pu, &err);
-            CHECK_MSG(rc == 0, "%s", err.msg);
-            if (rc) continue;
-            rc = nn__plan_build(&g, &in, &on, &pf, &err);
-            CHECK_MSG(rc == 0, "%s", err.msg);
-            if (rc) {
-                nn__plan_free(&pu);
-                continue;
-            }
+            if (build_pair(&g, &in, bands[bi], &pu, &pf) < 0) continue;
             CHECK_INT_EQ(pu.expands_fused, 0);
             CHECK_INT_EQ(pf.expands_fused, expect);
             CHECK_INT_EQ(pf.pads_fused, 1);
@@ -555,7 +564,6 @@ static void test_separables(void)
     memcpy(wbuf, wts, sizeof wts);
     memcpy(wbuf + sizeof wts, pads, sizeof pads);
     nn__graph g = {0};
-    nn_error err = {0};
     if (load_model(&g, "sep.json", sep_q, wbuf, sizeof wbuf) < 0) return;
     static const char *const outs[] = {"ya", "yb", "yc", "yd", "de", "ye"};
     static const int64_t sizes[][3] = {{1, 48, 9}, {3, 8, 7}, {1, 2, 6}, {2, 12, 5}, {1, 23, 9}};
@@ -575,17 +583,7 @@ static void test_separables(void)
                 expect += 3 * ((rows * row + 15) / 16 * 16) <= d.n * shp[k][0] * row;
             }
             nn__plan pu, pf;
-            nn__plan_opts off = {3, (int64_t)1 << 60, 0}, on = {3, 1, 0};
-            int rc = nn__plan_build(&g, &in, &off, &pu, &err);
-            CHECK_MSG(rc == 0, "%s", err.msg);
-            if (rc) continue;
-            on.band_bytes = band_bytes;
-            rc = nn__plan_build(&g, &in, &on, &pf, &err);
-            CHECK_MSG(rc == 0, "%s", err.msg);
-            if (rc) {
-                nn__plan_free(&pu);
-                continue;
-            }
+            if (build_pair(&g, &in, band_bytes, &pu, &pf) < 0) continue;
             CHECK_INT_EQ(pu.dws_fused, 0);
             CHECK_INT_EQ(pf.adds_fused, 1);
             CHECK_INT_EQ(pf.acts_fused, 1);
@@ -647,7 +645,6 @@ static void test_pointwise_pairs(void)
     int nw = (int)(sizeof wts / sizeof wts[0]);
     for (int i = 0; i < nw; i++) wts[i] = (float)((i * 37 % 29) - 14) / 10.0f;
     nn__graph g = {0};
-    nn_error err = {0};
     if (load_model(&g, "pw.json", pw_q, wts, sizeof wts) < 0) return;
     static const char *const outs[] = {"ya", "yb", "ob", "yc", "yd"};
     static const int64_t sizes[][3] = {{1, 30, 9}, {3, 8, 7}, {1, 2, 6}, {2, 13, 5}};
@@ -659,16 +656,7 @@ static void test_pointwise_pairs(void)
             int64_t band = bi ? 4 : 1, row = d.w * 8, rows = band < d.h ? band : d.h;
             int expect = 3 * ((rows * row + 15) / 16 * 16) <= d.n * d.h * row;
             nn__plan pu, pf;
-            nn__plan_opts off = {3, (int64_t)1 << 60, 0}, on = {3, 1, band * row * 4};
-            int rc = nn__plan_build(&g, &in, &off, &pu, &err);
-            CHECK_MSG(rc == 0, "%s", err.msg);
-            if (rc) continue;
-            rc = nn__plan_build(&g, &in, &on, &pf, &err);
-            CHECK_MSG(rc == 0, "%s", err.msg);
-            if (rc) {
-                nn__plan_free(&pu);
-                continue;
-            }
+            if (build_pair(&g, &in, band * row * 4, &pu, &pf) < 0) continue;
             CHECK_INT_EQ(pu.pws_fused, 0);
             CHECK_INT_EQ(pf.pws_fused, expect);
             CHECK_INT_EQ(pf.adds_fused, 1);
