@@ -89,7 +89,10 @@ static void make_alias(const nn__graph *g, nn__plan *p, int v, int to)
 }
 
 /* readers[v]: how many step inputs (and graph outputs) read value v's bytes, aliases counted on
- * their root. NULL when out of memory. */
+ * their root; a fused AddV2's other operand, which the conv's step reads (p->res), counts too: a
+ * conv whose output another conv adds in is not the only reader's to change (an activation folded
+ * into it, or its output turned into band scratch, would change what the other one adds). NULL when
+ * out of memory. */
 static int *count_readers(const nn__graph *g, const nn__plan *p)
 {
     int *readers = calloc((size_t)(g->nvalues > 0 ? g->nvalues : 1), sizeof *readers);
@@ -97,6 +100,7 @@ static int *count_readers(const nn__graph *g, const nn__plan *p)
     for (int s = 0; s < p->nsteps; s++) {
         const nn__node *n = &g->nodes[p->steps[s]];
         for (int j = 0; j < n->nin; j++) readers[root(p, nn__plan_in(g, p, p->steps[s], j))]++;
+        if (p->res[p->steps[s]]) readers[root(p, p->res[p->steps[s]] - 1)]++;
     }
     for (int i = 0; i < g->noutputs; i++) readers[root(p, g->outputs[i].value)]++;
     return readers;

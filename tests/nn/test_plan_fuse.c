@@ -10,11 +10,12 @@
  *     when the conv's output has a second reader or the other operand comes after the conv;
  *   - a Relu/Relu6 of a conv's output (directly or through a fused AddV2) is done by the conv as
  *     its post_act: not when the add's output has a second reader, nor a second activation of
- *     an already fused one;
+ *     an already fused one, nor when another conv adds the output in (a fused AddV2's operand);
  *   - a 1x1 expansion read only by a depthwise conv (stride 1 and 2, 3x3 and 5x5, through a fused
  *     Pad) is computed inside it band by band: the outputs equal the unfused plan's bit for bit,
  *     with bands of the fewest rows and of the whole image, 1-3 threads, batch 1-3, images of 1-24
- *     rows; not when the expansion is also an output or is not 1x1;
+ *     rows; not when the expansion is also an output, is added in by another conv (a fused AddV2's
+ *     operand: its bytes must stay whole) or is not 1x1;
  *   - a depthwise conv read only by a 1x1 conv (with the conv's fused add and Relu6, through a
  *     fused Pad, multiplier 2) is computed inside it band by band: bit for bit as unfused, bands of
  *     1 and 3 rows, 1-3 threads; not when the depthwise output is also an output or its reader
@@ -281,7 +282,8 @@ static void test_adds(void)
 
 /* x [N,4,4,3]: ya = relu6(c1(x) + x) (add and Relu6 fused), yb = relu(c2(x)) (fused, no add),
  * yc = relu6(c3(x) + x) with the sum also an output (yd: the add fused, the Relu6 not),
- * ye = relu(c5(x)) (fused) and yf = relu6(ye) (not: c5 has its post_act already). */
+ * ye = relu(c5(x)) (fused) and yf = relu6(ye) (not: c5 has its post_act already), yg = c7(relu(c6(x)))
+ * + c6(x) (the add fused into c7; the Relu not into c6, whose output c7 also adds). */
 static const char *acts_q =
     "{'modelTopology':{'node':["
     "{'name':'x','op':'Placeholder'},"
@@ -298,11 +300,17 @@ static const char *acts_q =
     "{'name':'c5','op':'Conv2D','input':['x','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
     "'strides':{'list':{'i':['1','1','1','1']}}}},"
     "{'name':'ye','op':'Relu','input':['c5']},{'name':'yf','op':'Relu6','input':['ye']},"
+    "{'name':'c6','op':'Conv2D','input':['x','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'r6','op':'Relu','input':['c6']},"
+    "{'name':'c7','op':'Conv2D','input':['r6','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
+    "'strides':{'list':{'i':['1','1','1','1']}}}},"
+    "{'name':'yg','op':'AddV2','input':['c7','c6']},"
     "{'name':'w1','op':'Const'},{'name':'w2','op':'Const'}]},"
     "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
     "[{'size':'-1'},{'size':'4'},{'size':'4'},{'size':'3'}]}}},"
     "'outputs':{'a':{'name':'ya:0'},'b':{'name':'yb:0'},'c':{'name':'yc:0'},'d':{'name':'yd:0'},"
-    "'e':{'name':'ye:0'},'f':{'name':'yf:0'}}},"
+    "'e':{'name':'ye:0'},'f':{'name':'yf:0'},'g':{'name':'yg:0'}}},"
     "'weightsManifest':[{'paths':['w.bin'],'weights':["
     "{'name':'w1','shape':[1,1,3,3],'dtype':'float32'},{'name':'w2','shape':[3,3,3,3],'dtype':'float32'}]}]}";
 
@@ -325,10 +333,10 @@ static void test_acts(void)
         int rc = nn__plan_build(&g, &in, NULL, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) break;
-        CHECK_INT_EQ(p.adds_fused, 2);
+        CHECK_INT_EQ(p.adds_fused, 3);
         CHECK_INT_EQ(p.acts_fused, 3);
-        CHECK(!is_step(&g, &p, "ya") && !is_step(&g, &p, "yb") && !is_step(&g, &p, "ye"));
-        CHECK(is_step(&g, &p, "yc") && is_step(&g, &p, "yf"));
+        CHECK(!is_step(&g, &p, "ya") && !is_step(&g, &p, "yb") && !is_step(&g, &p, "ye") && !is_step(&g, &p, "yg"));
+        CHECK(is_step(&g, &p, "yc") && is_step(&g, &p, "yf") && is_step(&g, &p, "r6"));
         enum { NX = 3 * 4 * 4 * 3 };
         float x[NX], c[NX], want[NX];
         int64_t nx = d.n * d.h * d.w * d.c, oh, ow;
@@ -351,6 +359,11 @@ static void test_acts(void)
         compare("ye", OUT("ye"), want, nx);
         for (int64_t i = 0; i < nx; i++) want[i] = relu6(c[i]);
         compare("yf", OUT("yf"), want, nx);
+        float r[NX], c7[NX];
+        for (int64_t i = 0; i < nx; i++) r[i] = relu(c[i]);
+        naive(r, d, none, 0.0f, w1, 1, 1, 3, 1, 0, c7, &oh, &ow);
+        for (int64_t i = 0; i < nx; i++) want[i] = c7[i] + c[i];
+        compare("yg", OUT("yg"), want, nx);
         naive(x, d, same3, 0.0f, w2, 3, 3, 3, 1, 0, c, &oh, &ow);
         for (int64_t i = 0; i < nx; i++) want[i] = relu(c[i]);
         compare("yb", OUT("yb"), want, nx);
@@ -363,7 +376,9 @@ static void test_acts(void)
 /* x [N,H,W,3]: five 1x1 expansions (3 -> 8 channels) each read by a depthwise conv:
  * d1 = relu6(dw3x3 s1 SAME (relu6(e1(x)))) with biases, d2 = dw3x3 s2 SAME (e2(x)), d3 = dw3x3 s2
  * VALID of a zero Pad (bottom/right) of e3(x) (the Pad fused too), d4 = dw5x5 s1 SAME (e4(x)): all
- * fused; d5 reads e5(x), which is also an output (not fused); d6 reads a 3x3 conv (not fused). */
+ * fused; d5 reads e5(x), which is also an output (not fused); d6 reads a 3x3 conv (not fused); d7
+ * reads e7(x), which a 1x1 conv of d7 also adds (y7: the add fused into that conv; e7 not fused,
+ * its bytes must stay whole). */
 #define DW_ATTRS(pad, s) "'attr':{'padding':{'s':'" pad "'},'strides':{'list':{'i':['1','" s "','" s "','1']}}}"
 /* The same with fused_ops BiasAdd, Relu6 (_FusedConv2D, FusedDepthwiseConv2dNative). */
 #define FUSED_RELU6_ATTRS(pad, s)                                                                  \
@@ -387,16 +402,22 @@ static const char *expand_q =
     "{'name':'d5','op':'DepthwiseConv2dNative','input':['e5','k3']," DW_ATTRS(SAME_, "1") "},"
     "{'name':'e6','op':'Conv2D','input':['x','w6']," DW_ATTRS(SAME_, "1") "},"
     "{'name':'d6','op':'DepthwiseConv2dNative','input':['e6','k3']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'e7','op':'Conv2D','input':['x','w1']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'d7','op':'DepthwiseConv2dNative','input':['e7','k3']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'c7','op':'Conv2D','input':['d7','w88']," DW_ATTRS(SAME_, "1") "},"
+    "{'name':'y7','op':'AddV2','input':['c7','e7']},"
     "{'name':'w1','op':'Const'},{'name':'b1','op':'Const'},{'name':'k3','op':'Const'},"
-    "{'name':'k5','op':'Const'},{'name':'w6','op':'Const'},{'name':'pads','op':'Const'}]},"
+    "{'name':'k5','op':'Const'},{'name':'w6','op':'Const'},{'name':'pads','op':'Const'},"
+    "{'name':'w88','op':'Const'}]},"
     "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
     "[{'size':'-1'},{'size':'-1'},{'size':'-1'},{'size':'3'}]}}},"
     "'outputs':{'a':{'name':'d1:0'},'b':{'name':'d2:0'},'c':{'name':'d3:0'},'d':{'name':'d4:0'},"
-    "'e':{'name':'d5:0'},'f':{'name':'e5:0'},'g':{'name':'d6:0'}}},"
+    "'e':{'name':'d5:0'},'f':{'name':'e5:0'},'g':{'name':'d6:0'},'h':{'name':'y7:0'}}},"
     "'weightsManifest':[{'paths':['w.bin'],'weights':["
     "{'name':'w1','shape':[1,1,3,8],'dtype':'float32'},{'name':'b1','shape':[8],'dtype':'float32'},"
     "{'name':'k3','shape':[3,3,8,1],'dtype':'float32'},{'name':'k5','shape':[5,5,8,1],'dtype':'float32'},"
-    "{'name':'w6','shape':[3,3,3,8],'dtype':'float32'},{'name':'pads','shape':[4,2],'dtype':'int32'}]}]}";
+    "{'name':'w6','shape':[3,3,3,8],'dtype':'float32'},{'name':'pads','shape':[4,2],'dtype':'int32'},"
+    "{'name':'w88','shape':[1,1,8,8],'dtype':'float32'}]}]}";
 
 /* Runs every step of plan p on input x, each step split into nth chunks (run last to first). */
 static void run_plan_threads(const nn__graph *g, nn__plan *p, float *x, int nth)
@@ -453,12 +474,15 @@ static void test_expands(void)
     static const int32_t pads[8] = {0, 0, 0, 1, 0, 1, 0, 0};
     float wts[NW1 + NB1 + NK3 + NK5 + NW6];
     for (size_t i = 0; i < sizeof wts / sizeof wts[0]; i++) wts[i] = (float)((int)(i * 37 % 29) - 14) / 9.0f;
-    unsigned char wbuf[sizeof wts + sizeof pads];
+    float w88[64];
+    for (int i = 0; i < 64; i++) w88[i] = (float)((i * 13 % 17) - 8) / 8.0f;
+    unsigned char wbuf[sizeof wts + sizeof pads + sizeof w88];
     memcpy(wbuf, wts, sizeof wts);
     memcpy(wbuf + sizeof wts, pads, sizeof pads);
+    memcpy(wbuf + sizeof wts + sizeof pads, w88, sizeof w88);
     nn__graph g = {0};
     if (load_model(&g, "expand.json", expand_q, wbuf, sizeof wbuf) < 0) return;
-    static const char *const outs[] = {"d1", "d2", "d3", "d4", "d5", "e5", "d6"};
+    static const char *const outs[] = {"d1", "d2", "d3", "d4", "d5", "e5", "d6", "y7"};
     /* Odd and even sizes, one image and three; bands of the fewest rows and of about 4 rows. The
      * two images with 2 rows are too small: 3 slots of bands would outgrow the tensor. */
     static const int64_t sizes[][3] = {{1, 24, 7}, {3, 10, 9}, {1, 2, 5}, {2, 2, 4}, {1, 13, 3}, {1, 19, 6}};
@@ -480,7 +504,7 @@ static void test_expands(void)
             CHECK_INT_EQ(pu.expands_fused, 0);
             CHECK_INT_EQ(pf.expands_fused, expect);
             CHECK_INT_EQ(pf.pads_fused, 1);
-            CHECK(is_step(&g, &pf, "e5") && is_step(&g, &pf, "e6"));
+            CHECK(is_step(&g, &pf, "e5") && is_step(&g, &pf, "e6") && is_step(&g, &pf, "e7"));
             CHECK_MSG(pf.arena_bytes <= pu.arena_bytes, "arena %llu, unfused %llu",
                       (unsigned long long)pf.arena_bytes, (unsigned long long)pu.arena_bytes);
             if (si == 0) {
