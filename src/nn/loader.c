@@ -211,7 +211,7 @@ static int parse_weights(nn__graph *g, const json_t *man, const uint8_t *data, s
     (void)len;
     g->nweights = (int)w;
     g->slab_bytes = slab;
-    g->slab = aligned_alloc(64, slab ? slab : 64);
+    g->slab = nn__huge_alloc(slab);
     if (!g->slab) {
         rc = nn__err(err, NN_ENOMEM, "%s: out of memory for %zu bytes of weights", g->path, slab);
         goto done;

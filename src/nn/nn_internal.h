@@ -39,6 +39,23 @@ float nn__dequant_u8(uint8_t v, double scale, double min);
  * libnn must not link FFmpeg, so this is ours.) */
 long nn__base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 
+/* ---- memory (region.c) ---- */
+
+/* A large long-lived buffer on transparent huge pages where the kernel has them (region.c): 64-byte
+ * aligned; free() releases it. NULL when out of memory. */
+void *nn__huge_alloc(size_t bytes);
+
+/* Many buffers released together, carved from huge-page chunks: nn__region r = {0}; p =
+ * nn__region_alloc(&r, bytes) (64-byte aligned, not cleared, NULL when out of memory); ...;
+ * nn__region_free(&r). */
+typedef struct nn__region_chunk nn__region_chunk;
+typedef struct nn__region {
+    nn__region_chunk *head;
+    size_t next_size;
+} nn__region;
+void *nn__region_alloc(nn__region *r, size_t bytes);
+void nn__region_free(nn__region *r);
+
 /* ---- graph ---- */
 
 #define NN__MAX_OUTPUTS 64  /* outputs one node may have (Unpack/Split pieces) */
@@ -135,7 +152,7 @@ typedef struct nn__value {
     nn__shape shape;
     void *data;               /* CONST: slab or owned; ARENA: arena + offset; INPUT: set per run */
     void *owned;              /* folded constant buffer (freed with the plan) */
-    void *aux;                /* op data derived from constants at plan time, free()d with the plan
+    void *aux;                /* op data derived from constants at plan time, in the plan's region
                                  (ops_conv.c: the packed filter of a Conv2D, see cpu/cpu.h) */
     uint64_t offset;
     int first, last;          /* ARENA: lifetime in steps */
@@ -193,6 +210,7 @@ typedef struct nn__plan {
                                  output per image has this many bytes */
     int64_t band_bytes;       /* ... and give each chunk a band of about this many bytes */
     nn_tensor *outs;          /* output views, per signature output */
+    nn__region region;        /* the values' aux data (packed filters) */
 } nn__plan;
 
 /* Context handed to an op's shape and run functions. */

@@ -114,8 +114,9 @@ static int conv_shape(nn__exec *e)
     const nn__value *bv = fused ? nn__ein(e, 2) : NULL;
     if (!dw && f->kind == NN__V_CONST && (!bv || bv->kind == NN__V_CONST)) {
         nn__value *y = nn__eout(e, 0);
-        y->aux = nn__packed_conv_create(f->data, (int)f->shape.d[0], (int)f->shape.d[1], f->shape.d[2],
-                                        f->shape.d[3], bv ? bv->data : NULL);
+        int kh = (int)f->shape.d[0], kw = (int)f->shape.d[1];
+        void *blk = nn__region_alloc(&e->p->region, nn__packed_conv_bytes(kh, kw, f->shape.d[2], f->shape.d[3]));
+        y->aux = nn__packed_conv_init(blk, f->data, kh, kw, f->shape.d[2], f->shape.d[3], bv ? bv->data : NULL);
         if (!y->aux) return nn__node_err(e, NN_ENOMEM, "out of memory packing filter %s", b);
     }
     return 1;

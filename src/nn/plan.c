@@ -175,7 +175,7 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
     p->arena_bytes = r.peak;
     p->lower_bound = r.lower_bound;
     p->no_reuse = r.no_reuse;
-    p->arena = alloc_value((size_t)r.peak);
+    p->arena = nn__huge_alloc((size_t)r.peak);
     if (!p->arena) {
         rc = nn__err(err, NN_ENOMEM, "%s: out of memory for a %llu-byte arena", g->path, (unsigned long long)r.peak);
         goto done;
@@ -238,10 +238,7 @@ fail:
 void nn__plan_free(nn__plan *p)
 {
     if (!p) return;
-    for (int v = 0; p->vals && v < p->nvalues; v++) {
-        free(p->vals[v].owned);
-        free(p->vals[v].aux);
-    }
+    for (int v = 0; p->vals && v < p->nvalues; v++) free(p->vals[v].owned);
     free(p->vals);
     free(p->par);
     free(p->flops);
@@ -251,5 +248,6 @@ void nn__plan_free(nn__plan *p)
     free(p->res);
     free(p->scr);
     free(p->arena);
+    nn__region_free(&p->region);
     memset(p, 0, sizeof *p);
 }

@@ -135,6 +135,16 @@ static void test_packing(void)
     CHECK(pk && pk->wt && pk->wt[0] == 0.0f && pk->wt[1] == 3.0f && pk->wt[4] == 1.0f &&
           pk->wt[2 * 4 + 3] == 11.0f);
     nn__packed_conv_free(pk);
+    /* In caller memory (a plan's region): the same packing over whatever the block held. */
+    size_t nb = nn__packed_conv_bytes(2, 1, 2, 3);
+    CHECK(nb > 0 && nb % 64 == 0 && nn__packed_conv_bytes(1, 1, 0, 3) == 0);
+    char *blk = aligned_alloc(64, nb);
+    if (blk) memset(blk, 0x7f, nb);
+    pk = nn__packed_conv_init(blk, f, 2, 1, 2, 3, b);
+    CHECK(pk && (void *)pk == (void *)blk && pk->wt && pk->wt[2 * 4 + 3] == 11.0f);
+    CHECK(pk && pk->w[3] == 0.0f && pk->bias[3] == 0.0f); /* channels past oc cleared */
+    CHECK(nn__packed_conv_init(NULL, f, 2, 1, 2, 3, b) == NULL && nn__packed_conv_init(blk, f, 0, 1, 2, 3, b) == NULL);
+    free(blk);
 }
 
 static void test_dispatch(void)

@@ -67,6 +67,12 @@ typedef struct nn__packed_conv {
  * oc < 1). Thread-safe. */
 nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
                                         const float *bias);
+/* The same in caller memory: the bytes a block for (kh, kw, c, oc) takes (0 on a bad size), and the
+ * packing into blk (64-byte aligned, that many bytes; cleared here). Returns blk, or NULL when blk is
+ * NULL or a size is bad. */
+size_t nn__packed_conv_bytes(int kh, int kw, int64_t c, int64_t oc);
+nn__packed_conv *nn__packed_conv_init(void *blk, const float *filt, int kh, int kw, int64_t c, int64_t oc,
+                                      const float *bias);
 /* Same as free(pk); accepts NULL. */
 void nn__packed_conv_free(nn__packed_conv *pk);
 

@@ -14,19 +14,40 @@
 
 /* ---- packing ---- */
 
-nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
-                                        const float *bias)
+/* [struct, padded to 64][w][bias][wt] in one block, the arrays 64-byte aligned. */
+static size_t pack_head(void) { return (sizeof(nn__packed_conv) + 63) / 64 * 64; }
+
+size_t nn__packed_conv_bytes(int kh, int kw, int64_t c, int64_t oc)
 {
-    if (kh < 1 || kw < 1 || c < 1 || oc < 1) return NULL;
+    if (kh < 1 || kw < 1 || c < 1 || oc < 1) return 0;
     int64_t kdim = (int64_t)kh * kw * c, np = (oc + NN__PANEL - 1) / NN__PANEL;
-    /* [struct, padded to 64][w][bias] in one block, both arrays 64-byte aligned. */
-    size_t head = (sizeof(nn__packed_conv) + 63) / 64 * 64;
     size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
     size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
     size_t tbytes = oc <= NN__DOT_MAX_OC ? (size_t)(oc * kdim) * sizeof(float) : 0;
-    size_t total = (head + wbytes + bbytes + tbytes + 63) / 64 * 64; /* aligned_alloc: a multiple */
-    char *blk = aligned_alloc(64, total);
-    if (!blk) return NULL;
+    return (pack_head() + wbytes + bbytes + tbytes + 63) / 64 * 64; /* aligned_alloc: a multiple */
+}
+
+nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
+                                        const float *bias)
+{
+    size_t total = nn__packed_conv_bytes(kh, kw, c, oc);
+    void *blk = total ? aligned_alloc(64, total) : NULL;
+    nn__packed_conv *pk = nn__packed_conv_init(blk, filt, kh, kw, c, oc, bias);
+    if (!pk) free(blk);
+    return pk;
+}
+
+nn__packed_conv *nn__packed_conv_init(void *mem, const float *filt, int kh, int kw, int64_t c, int64_t oc,
+                                      const float *bias)
+{
+    size_t total = nn__packed_conv_bytes(kh, kw, c, oc);
+    if (!mem || !total) return NULL;
+    char *blk = mem;
+    int64_t kdim = (int64_t)kh * kw * c, np = (oc + NN__PANEL - 1) / NN__PANEL;
+    size_t head = pack_head();
+    size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
+    size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
+    size_t tbytes = oc <= NN__DOT_MAX_OC ? (size_t)(oc * kdim) * sizeof(float) : 0;
     memset(blk, 0, total);
     nn__packed_conv *pk = (nn__packed_conv *)(void *)blk;
     pk->w = (float *)(void *)(blk + head);
