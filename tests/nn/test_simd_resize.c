@@ -3,7 +3,8 @@
  * nn__resize_bilinear_ref: every SIMD table this CPU runs (a missing one is skipped with a message,
  * "emu16" runs the avx512 paths on AVX2), up- and down-scaling, sizes 1, odd sizes, channel counts
  * around the vector widths, half_pixel_centers / align_corners / neither: bit-identical to the
- * reference for 1, 2 and 3 threads (outputs wider than the kernels' column chunk too), nothing
+ * reference for 1, 2 and 3 threads (outputs wider than the kernels' column chunk too, upsampling
+ * whose cached source rows split the columns, channels too many for a cached row), nothing
  * written past the output; the scalar table is the
  * reference itself.
  *
@@ -83,5 +84,9 @@ int main(int argc, char **argv)
     /* Wider than one chunk of precomputed columns (512): 1100 and 512 + 1 output columns. */
     check_case(tabs, ntabs, 2, 3, 500, 3, 5, 1100, 0, 1);
     check_case(tabs, ntabs, 1, 4, 700, 17, 3, 513, 1, 0);
+    /* Upsampling with cached source rows of RESIZE_ROW (4096) floats: 40 channels make chunks of
+     * 102 columns, two images; 4100 channels do not fit one and take the direct path. */
+    check_case(tabs, ntabs, 2, 5, 60, 40, 11, 300, 0, 1);
+    check_case(tabs, ntabs, 1, 2, 2, 4100, 3, 3, 1, 0);
     return check_report();
 }
