@@ -5,9 +5,9 @@
  * and the depthwise filters in the weight slab: thousands of 4 KB pages, more than the CPU's TLB
  * holds, so every run walks page tables again. Linux backs a range with 2 MB pages when asked
  * (madvise MADV_HUGEPAGE; Debian's default "madvise" mode gives them to no one else), and 2 MB
- * pages cover a model's buffers with a few dozen TLB entries: per-step minima 2-4 % lower on
- * Thunder, heavy and full (docs/BENCHMARKS.md). Where the kernel has no huge pages (another
- * mode, another OS, none free) the same memory is used in 4 KB pages.
+ * pages cover a model's buffers with a few dozen TLB entries: one-thread sums of per-step minima
+ * 1-6 % lower on all seven models (docs/BENCHMARKS.md). Where the kernel has no huge pages
+ * (another mode, another OS, none free) the same memory is used in 4 KB pages.
  *
  * nn__huge_alloc: one buffer, 64-byte aligned; one of at least HUGE bytes is HUGE-aligned and
  * rounded up to a multiple of HUGE (< 2 MB more) and advised. free() releases it.
