@@ -161,7 +161,7 @@ typedef struct nn_model_stats {
     int steps;                      /* kernel launches per run, after folding */
     int folded;                     /* nodes computed at load time (constants and shapes) */
     int pads_fused;                 /* zero Pads that became the padding of the conv reading them */
-    int adds_fused;                 /* AddV2s done in the epilogue of the conv producing an operand */
+    int adds_fused;                 /* AddV2s done in the epilogue of the conv or resize producing an operand */
     int acts_fused;                 /* Relu/Relu6s done in the epilogue of the conv producing their input */
     int expands_fused;              /* 1x1 expansions computed band by band inside the depthwise
                                        conv reading them (their output never fills memory) */

@@ -67,7 +67,7 @@ int cmd_info(int argc, char **argv)
         nn_model_output_info(m, k, &t);
         print_info("output", k, &t);
     }
-    printf("nodes: %d (steps per run: %d, folded at load: %d, fused into convs: %d pads, %d adds, "
+    printf("nodes: %d (steps per run: %d, folded at load: %d, fused into other steps: %d pads, %d adds, "
            "%d activations, %d expansions, %d depthwise, %d pointwise)\n",
            s.nodes, s.steps, s.folded, s.pads_fused, s.adds_fused, s.acts_fused, s.expands_fused, s.dws_fused,
            s.pws_fused);

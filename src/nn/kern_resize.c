@@ -5,6 +5,8 @@
  *   lo = max(floor(src), 0), hi = min(ceil(src), in - 1), frac = src - lo;
  *   top = tl + (tr - tl) * fx, bottom = bl + (br - bl) * fx, y = top + (bottom - top) * fy.
  * When src < 0 (first half-pixel row) lo == hi == 0, so the negative frac has no effect.
+ * A residual (an AddV2 fused by the planner) is added to each output after that, one more rounding:
+ * the bits of ResizeBilinear followed by AddV2.
  */
 #include <math.h>
 
@@ -28,7 +30,7 @@ static void source_coord(int64_t dst, int64_t in, int64_t out, int align_corners
 }
 
 void nn__resize_bilinear_ref(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c,
-                             float *y, int64_t oh, int64_t ow, int align_corners,
+                             const float *residual, float *y, int64_t oh, int64_t ow, int align_corners,
                              int half_pixel_centers, int ith, int nth)
 {
     int64_t r0, r1;
@@ -40,6 +42,7 @@ void nn__resize_bilinear_ref(const float *x, int64_t n, int64_t ih, int64_t iw, 
         const float *top_row = x + (b * ih + y0) * iw * c;
         const float *bot_row = x + (b * ih + y1) * iw * c;
         float *yp = y + row * ow * c;
+        const float *rp = residual ? residual + row * ow * c : NULL;
         for (int64_t ox = 0; ox < ow; ox++) {
             int64_t x0, x1;
             float fx;
@@ -49,7 +52,8 @@ void nn__resize_bilinear_ref(const float *x, int64_t n, int64_t ih, int64_t iw, 
             for (int64_t k = 0; k < c; k++) {
                 float top = tl[k] + (tr[k] - tl[k]) * fx;
                 float bottom = bl[k] + (br[k] - bl[k]) * fx;
-                yp[ox * c + k] = top + (bottom - top) * fy;
+                float v = top + (bottom - top) * fy;
+                yp[ox * c + k] = rp ? v + rp[ox * c + k] : v;
             }
         }
     }

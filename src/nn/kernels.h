@@ -213,9 +213,10 @@ void nn__addn_ref(nn__dtype dt, int n, const void *const *xs, void *y, int64_t c
  * min(ceil(src), in-1), the weight is src - lo, and y = top + (bottom - top) * fy with
  * top/bottom = left + (right - left) * fx (TF.js's cpu kernel; it computes in double, we and its
  * wasm backend in float32: they agree to float rounding). Neither flag: src = dst * in/out.
- * Threads split the n*oh output rows. */
+ * residual: NULL, or a tensor of y's shape added to each output (an AddV2 fused by the planner: the
+ * bits of ResizeBilinear followed by AddV2); it must not alias y. Threads split the n*oh output rows. */
 void nn__resize_bilinear_ref(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c,
-                             float *y, int64_t oh, int64_t ow, int align_corners,
+                             const float *residual, float *y, int64_t oh, int64_t ow, int align_corners,
                              int half_pixel_centers, int ith, int nth);
 
 /* ==== shape ops (kern_shape.c, kern_slice.c, kern_gather.c) ==== */

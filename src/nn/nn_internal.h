@@ -196,7 +196,7 @@ typedef struct nn__plan {
     int pads_fused;           /* Pad steps folded into the padding of the conv reading them */
     int *in0;                 /* per node: 1 + the value read as input 0 instead of the graph's
                                  (a conv that took over its Pad), 0 = the graph's input */
-    int adds_fused;           /* AddV2 steps folded into the conv producing one of their operands */
+    int adds_fused;           /* AddV2 steps folded into the conv or resize producing one of their operands */
     int acts_fused;           /* Relu/Relu6 steps folded into the conv producing their input */
     int *res;                 /* per node: 1 + the value a conv adds to its output (the other
                                  operand of a fused AddV2), 0 = none */

@@ -309,8 +309,10 @@ static int resize_run(const nn__exec *e, int ith, int nth)
     const nn__params *p = &e->p->par[e->node];
     const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0);
     const int64_t *d = x->shape.d;
-    nn__cpu_kernels_get()->resize_bilinear(x->data, d[0], d[1], d[2], d[3], y->data, y->shape.d[1],
-                                           y->shape.d[2], p->resize.align, p->resize.half, ith, nth);
+    int res = e->p->res[e->node]; /* the other operand of a fused AddV2, if any (plan_fuse.c) */
+    nn__cpu_kernels_get()->resize_bilinear(x->data, d[0], d[1], d[2], d[3], res ? e->p->vals[res - 1].data : NULL,
+                                           y->data, y->shape.d[1], y->shape.d[2], p->resize.align, p->resize.half,
+                                           ith, nth);
     return 0;
 }
 

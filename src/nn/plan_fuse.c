@@ -16,7 +16,10 @@
  * is computed before that conv, the conv's kernel adds it in its epilogue after the activation
  * (cpu.h: "the bits equal Conv2D followed by AddV2"; float addition is commutative, so the
  * operand order does not matter). The AddV2's output becomes an alias of the conv's, the other
- * operand stays alive until the conv's step (plan.c reads p->res), and the AddV2 is no step.
+ * operand stays alive until the conv's step (plan.c reads p->res), and the AddV2 is no step. The
+ * same for a ResizeBilinear's output (a feature pyramid's upsampled map plus its lateral one:
+ * BlazePose's [64,64,48] and [128,128,8], MoveNet's three): the resize adds the operand to each
+ * output (kernels.h: the bits of ResizeBilinear followed by AddV2).
  *
  * Relu/Relu6 into convolution: MobileNet-style blocks end in a residual add followed by an
  * activation (BlazePose: 15 Relu6 steps per run), which TF's converter cannot fold into the
@@ -165,8 +168,9 @@ static void fuse_adds(const nn__graph *g, nn__plan *p)
             int v = a->in[k], r = a->in[1 - k], cn = g->value_node[v];
             const nn__value *y = &p->vals[v], *rv = &p->vals[r];
             const nn__node *c = &g->nodes[cn];
-            if (y->kind != NN__V_ARENA || v != c->out0 || !y->aux || pos[cn] < 0 || p->res[cn] ||
-                readers[v] != 1 || (strcmp(c->op, "Conv2D") && strcmp(c->op, "_FusedConv2D")))
+            int conv = (!strcmp(c->op, "Conv2D") || !strcmp(c->op, "_FusedConv2D")) && y->aux;
+            if (y->kind != NN__V_ARENA || v != c->out0 || pos[cn] < 0 || p->res[cn] || readers[v] != 1 ||
+                (!conv && strcmp(c->op, "ResizeBilinear")))
                 continue;
             if (y->dtype != NN__F32 || rv->dtype != NN__F32 || rv->shape.rank != y->shape.rank ||
                 memcmp(rv->shape.d, y->shape.d, sizeof(int64_t) * (size_t)y->shape.rank) ||

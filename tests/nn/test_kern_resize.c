@@ -9,7 +9,7 @@
 static void resize(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c, float *y, int64_t oh,
                    int64_t ow, int ac, int hp, int nth)
 {
-    for (int t = 0; t < nth; t++) nn__resize_bilinear_ref(x, n, ih, iw, c, y, oh, ow, ac, hp, t, nth);
+    for (int t = 0; t < nth; t++) nn__resize_bilinear_ref(x, n, ih, iw, c, NULL, y, oh, ow, ac, hp, t, nth);
 }
 
 static void test_legacy_and_align_corners(void)

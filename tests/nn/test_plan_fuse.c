@@ -7,7 +7,9 @@
  *     1.5, a Pad of the channels);
  *   - an AddV2 of a conv's output and a value computed before the conv is done by the conv: with
  *     the model input as the other operand, and with a fused AddV2's output (an alias) as it; not
- *     when the conv's output has a second reader or the other operand comes after the conv;
+ *     when the conv's output has a second reader or the other operand comes after the conv; an
+ *     AddV2 of two resizes' outputs is done by the one whose output has no other reader, bit for
+ *     bit as the separate add; not when both have another reader;
  *   - a Relu/Relu6 of a conv's output (directly or through a fused AddV2) is done by the conv as
  *     its post_act: not when the add's output has a second reader, nor a second activation of
  *     an already fused one, nor when another conv adds the output in (a fused AddV2's operand);
@@ -224,14 +226,20 @@ static const char *adds_q =
     "{'name':'c4','op':'Conv2D','input':['ya','w1'],'attr':{'padding':{'s':'U0FNRQ=='},"
     "'strides':{'list':{'i':['1','1','1','1']}}}},"
     "{'name':'ye','op':'AddV2','input':['c4','ya']},"
-    "{'name':'w1','op':'Const'},{'name':'w2','op':'Const'},{'name':'b2','op':'Const'}]},"
+    "{'name':'u1','op':'ResizeBilinear','input':['x','size'],'attr':{'half_pixel_centers':{'b':true}}},"
+    "{'name':'u2','op':'ResizeBilinear','input':['x','size'],'attr':{'align_corners':{'b':true}}},"
+    "{'name':'yf','op':'AddV2','input':['u1','u2']},"
+    "{'name':'u3','op':'ResizeBilinear','input':['x','size']},{'name':'o3','op':'Identity','input':['u3']},"
+    "{'name':'yg','op':'AddV2','input':['u3','u1']},"
+    "{'name':'w1','op':'Const'},{'name':'w2','op':'Const'},{'name':'b2','op':'Const'},"
+    "{'name':'size','op':'Const'}]},"
     "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
     "[{'size':'-1'},{'size':'4'},{'size':'4'},{'size':'3'}]}}},"
     "'outputs':{'a':{'name':'ya:0'},'b':{'name':'yb:0'},'c':{'name':'yc:0'},'d':{'name':'yd:0'},"
-    "'e':{'name':'ye:0'}}},"
+    "'e':{'name':'ye:0'},'f':{'name':'yf:0'},'g':{'name':'yg:0'},'h':{'name':'o3:0'}}},"
     "'weightsManifest':[{'paths':['w.bin'],'weights':["
     "{'name':'w1','shape':[1,1,3,3],'dtype':'float32'},{'name':'w2','shape':[3,3,3,3],'dtype':'float32'},"
-    "{'name':'b2','shape':[3],'dtype':'float32'}]}]}";
+    "{'name':'b2','shape':[3],'dtype':'float32'},{'name':'size','shape':[2],'dtype':'int32'}]}]}";
 
 static void test_adds(void)
 {
@@ -239,9 +247,13 @@ static void test_adds(void)
     float wts[9 + 81 + 3];
     for (int i = 0; i < 93; i++) wts[i] = (float)((i * 17 % 11) - 5) / 4.0f;
     const float *w1 = wts, *w2 = wts + 9, *b2 = wts + 90;
+    static const int32_t size[2] = {9, 7}; /* the resizes' output: 4x4 -> 9x7 */
+    unsigned char wbuf[sizeof wts + sizeof size];
+    memcpy(wbuf, wts, sizeof wts);
+    memcpy(wbuf + sizeof wts, size, sizeof size);
     nn__graph g = {0};
     nn_error err = {0};
-    if (load_model(&g, "adds.json", adds_q, wts, sizeof wts) < 0) return;
+    if (load_model(&g, "adds.json", adds_q, wbuf, sizeof wbuf) < 0) return;
     for (int64_t batch = 1; batch <= 3; batch += 2) {
         dims d = {batch, 4, 4, 3};
         nn__shape in = {4, {d.n, d.h, d.w, d.c}};
@@ -249,9 +261,10 @@ static void test_adds(void)
         int rc = nn__plan_build(&g, &in, NULL, &p, &err);
         CHECK_MSG(rc == 0, "%s", err.msg);
         if (rc) break;
-        CHECK_INT_EQ(p.adds_fused, 2);
-        CHECK(!is_step(&g, &p, "ya") && !is_step(&g, &p, "ye"));
-        CHECK(is_step(&g, &p, "yb") && is_step(&g, &p, "yc"));
+        CHECK_INT_EQ(p.adds_fused, 3);
+        CHECK(!is_step(&g, &p, "ya") && !is_step(&g, &p, "ye") && !is_step(&g, &p, "yf"));
+        CHECK(is_step(&g, &p, "yb") && is_step(&g, &p, "yc") && is_step(&g, &p, "yg"));
+        CHECK(p.res[nn__graph_find(&g, "u2")] == g.nodes[nn__graph_find(&g, "u1")].out0 + 1);
         int c2_at = step_at(&g, &p, "c2"), r2_at = step_at(&g, &p, "r2");
         CHECK_MSG(r2_at > c2_at, "the case needs r2 after c2 (steps %d, %d)", r2_at, c2_at);
         enum { NX = 3 * 4 * 4 * 3 };
@@ -274,6 +287,21 @@ static void test_adds(void)
             want[i] = (v > 0 ? v : 0) + (x[i] > 0 ? x[i] : 0);
         }
         compare("yb", OUT("yb"), want, nx);
+        /* the resizes: u1 + u2 done by u2 (u1 has a second reader, yg), bit for bit as the
+         * reference resize and a float add; yg, whose u3 is also an output, is a step */
+        enum { NU = 3 * 9 * 7 * 3 };
+        float u1[NU], u2[NU], got[NU];
+        int64_t nu = d.n * 9 * 7 * 3;
+        nn__resize_bilinear_ref(x, d.n, 4, 4, 3, NULL, u1, 9, 7, 0, 1, 0, 1);
+        nn__resize_bilinear_ref(x, d.n, 4, 4, 3, NULL, u2, 9, 7, 1, 0, 0, 1);
+        int same = 1;
+        for (int64_t i = 0; i < nu; i++) {
+            float v = u1[i] + u2[i];
+            same &= !memcmp(&v, (const float *)OUT("yf")->data + i, sizeof v);
+        }
+        CHECK_MSG(same && nn__shape_count(&OUT("yf")->shape) == nu, "yf: not the resizes' sum bit for bit");
+        nn__resize_bilinear_ref(x, d.n, 4, 4, 3, u1, got, 9, 7, 0, 0, 0, 1); /* u3 + u1 */
+        compare("yg", OUT("yg"), got, nu);
 #undef OUT
         nn__plan_free(&p);
     }

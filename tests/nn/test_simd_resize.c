@@ -2,7 +2,8 @@
  * test_simd_resize.c - differential test of the SIMD ResizeBilinear (src/nn/cpu) against
  * nn__resize_bilinear_ref: every SIMD table this CPU runs (a missing one is skipped with a message,
  * "emu16" runs the avx512 paths on AVX2), up- and down-scaling, sizes 1, odd sizes, channel counts
- * around the vector widths, half_pixel_centers / align_corners / neither: bit-identical to the
+ * around the vector widths, half_pixel_centers / align_corners / neither, with and without a
+ * residual (a fused AddV2, which the reference adds last): bit-identical to the
  * reference for 1, 2 and 3 threads (outputs wider than the kernels' column chunk too, upsampling
  * whose cached source rows split the columns, channels too many for a cached row), nothing
  * written past the output; the scalar table is the
@@ -13,24 +14,35 @@
  */
 #include "simd_harness.h"
 
+/* Without and with a residual (a fused AddV2): the reference's bits, and the reference with a
+ * residual equals the reference without plus the residual, element by element. */
 static void check_case(const nn__cpu_kernels **tabs, int ntabs, int64_t n, int64_t ih, int64_t iw,
                        int64_t c, int64_t oh, int64_t ow, int align, int half)
 {
     int64_t xs = n * ih * iw * c, ys = n * oh * ow * c;
-    float *x = buf_random(xs), *ref = buf_new(ys), *y = buf_new(ys);
-    nn__resize_bilinear_ref(x, n, ih, iw, c, ref, oh, ow, align, half, 0, 1);
+    float *x = buf_random(xs), *r = buf_random(ys), *ref = buf_new(ys), *refr = buf_new(ys), *y = buf_new(ys);
+    nn__resize_bilinear_ref(x, n, ih, iw, c, NULL, ref, oh, ow, align, half, 0, 1);
+    nn__resize_bilinear_ref(x, n, ih, iw, c, r, refr, oh, ow, align, half, 0, 1);
+    int added = 1;
+    for (int64_t i = 0; i < ys; i++) {
+        float want = ref[i] + r[i];
+        added &= !memcmp(&refr[i], &want, sizeof want);
+    }
+    CHECK_MSG(added, "reference resize %" PRId64 "x%" PRId64 " -> %" PRId64 "x%" PRId64 ": with a residual is not "
+              "the resize plus it", ih, iw, oh, ow);
     for (int ti = 0; ti < ntabs; ti++)
-        for (int nth = 1; nth <= 3; nth++) {
-            buf_fill(y, ys);
-            for (int t = 0; t < nth; t++)
-                tabs[ti]->resize_bilinear(x, n, ih, iw, c, y, oh, ow, align, half, t, nth);
-            CHECK_MSG(guard_ok(y, ys) && memcmp(y, ref, (size_t)ys * sizeof(float)) == 0,
-                      "%s resize %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 "x%" PRId64
-                      " align %d half %d, %d threads: differs from the reference",
-                      tabs[ti]->name, ih, iw, c, oh, ow, align, half, nth);
-        }
+        for (int nth = 1; nth <= 3; nth++)
+            for (int withres = 0; withres < 2; withres++) {
+                buf_fill(y, ys);
+                for (int t = 0; t < nth; t++)
+                    tabs[ti]->resize_bilinear(x, n, ih, iw, c, withres ? r : NULL, y, oh, ow, align, half, t, nth);
+                CHECK_MSG(guard_ok(y, ys) && memcmp(y, withres ? refr : ref, (size_t)ys * sizeof(float)) == 0,
+                          "%s resize %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 "x%" PRId64
+                          " align %d half %d, %d threads%s: differs from the reference",
+                          tabs[ti]->name, ih, iw, c, oh, ow, align, half, nth, withres ? ", residual" : "");
+            }
     CHECK(nn__cpu_scalar.resize_bilinear == nn__resize_bilinear_ref);
-    free(x); free(ref); free(y);
+    free(x); free(r); free(ref); free(refr); free(y);
 }
 
 /* ---- benchmark mode ---- */
@@ -43,7 +55,7 @@ typedef struct resize_run {
 static void run_resize(const nn__cpu_kernels *k, const void *ctx, float *y, int nth)
 {
     const resize_run *r = ctx;
-    for (int t = nth - 1; t >= 0; t--) k->resize_bilinear(r->x, 1, r->ih, r->iw, r->c, y, r->oh, r->ow, 0, 1, t, nth);
+    for (int t = nth - 1; t >= 0; t--) k->resize_bilinear(r->x, 1, r->ih, r->iw, r->c, NULL, y, r->oh, r->ow, 0, 1, t, nth);
 }
 
 static void bench(int reps)

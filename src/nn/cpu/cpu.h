@@ -129,9 +129,9 @@ typedef struct nn__cpu_kernels {
     void (*maxpool)(const float *x, int64_t n, int64_t h, int64_t w, int64_t c, const nn__conv_params *p,
                     float *y, int64_t oh, int64_t ow, int ith, int nth);
     /* ResizeBilinear: exactly nn__resize_bilinear_ref's contract and bits (channels vectorized;
-     * the same separate multiplies and adds, no FMA). */
-    void (*resize_bilinear)(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c, float *y,
-                            int64_t oh, int64_t ow, int align_corners, int half_pixel_centers,
+     * the same separate multiplies and adds, no FMA; the residual, if any, added last). */
+    void (*resize_bilinear)(const float *x, int64_t n, int64_t ih, int64_t iw, int64_t c, const float *residual,
+                            float *y, int64_t oh, int64_t ow, int align_corners, int half_pixel_centers,
                             int ith, int nth);
 } nn__cpu_kernels;
 
