@@ -66,6 +66,13 @@ typedef __mmask16 vmask;
 /* Sum of the lanes as a halving tree: lane i + lane i + 8, then i + 4, i + 2, i + 1. */
 #define vhsum(v) _mm512_reduce_add_ps(v)
 
+/* For the 8 -> 8 1x1 kernel (simd_body.inc, pw_88), which the emulated 16-lane table of the tests
+ * does without. */
+#define HAVE_ZMM 1
+#define vpermute(idx, v) _mm512_permutexvar_ps((idx), (v))
+#define vdup8(p) _mm512_shuffle_f32x4(_mm512_castps256_ps512(_mm256_loadu_ps(p)), \
+                                      _mm512_castps256_ps512(_mm256_loadu_ps(p)), 0x44)
+
 #include "simd_half256.h"
 #include "simd_body.inc"
 
