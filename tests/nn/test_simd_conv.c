@@ -10,7 +10,8 @@
  * per-pixel dot-product path; 7, 8, 17 and 24 end in a panel of <= 8 channels (the 8-lane
  * micro-kernel), and the thread splits put a pixel in blocks whose windows all lie inside the
  * image's columns (one tap per window row) or not, so the bit-identity across threads checks that
- * both forms give the same bits. Also the dispatch: NN_SIMD parsing, the
+ * both forms give the same bits; the 8 -> 8 1x1 kernel gives the micro-kernel's bits. Also the
+ * dispatch: NN_SIMD parsing, the
  * override, and the packing layout.
  *
  * Benchmark mode (not a test): test_simd_conv --bench [reps [match]] prints GFLOP/s of each table vs
@@ -227,6 +228,50 @@ static void test_nonfinite(const nn__cpu_kernels **tabs, int ntabs)
     }
 }
 
+/* A 1x1 conv of 8 channels to 8 has its own AVX-512 kernel (pw_88); it must give the GEMM
+ * micro-kernel's bits: each table's 8 -> 8 output equals the first 8 channels of the same conv to 9
+ * channels (an extra weight column: a 9-channel panel, the micro-kernel), with and without a
+ * residual and activations, odd and even pixel counts, 1-3 threads. */
+static void test_pw88_bits(const nn__cpu_kernels **tabs, int ntabs)
+{
+    enum { C = 8, OC = 9 };
+    float w9[C * OC], w8[C * 8], b9[OC];
+    for (int i = 0; i < C * OC; i++) w9[i] = (float)((i * 37 % 23) - 11) / 7.0f;
+    for (int k = 0; k < C; k++)
+        for (int o = 0; o < 8; o++) w8[k * 8 + o] = w9[k * OC + o];
+    for (int o = 0; o < OC; o++) b9[o] = (float)(o - 4) / 3.0f;
+    nn__packed_conv *p8 = nn__packed_conv_create(w8, 1, 1, C, 8, b9), *p9 = nn__packed_conv_create(w9, 1, 1, C, OC, b9);
+    static const int64_t sizes[][3] = {{1, 5, 7}, {2, 16, 16}, {1, 1, 1}, {1, 3, 33}};
+    for (size_t si = 0; p8 && p9 && si < sizeof sizes / sizeof sizes[0]; si++) {
+        int64_t n = sizes[si][0], h = sizes[si][1], w = sizes[si][2], np = n * h * w;
+        float *x = buf_random(np * C), *r8 = buf_random(np * 8), *r9 = buf_new(np * OC);
+        float *y8 = buf_new(np * 8), *y9 = buf_new(np * OC);
+        for (int64_t q = 0; q < np; q++)
+            for (int o = 0; o < OC; o++) r9[q * OC + o] = o < 8 ? r8[q * 8 + o] : 0.0f;
+        for (int v = 0; v < 3; v++) {
+            nn__conv_params cp;
+            int64_t oh, ow;
+            nn__conv_params_init(&cp, h, w, 1, 1, 1, 1, NN__PAD_SAME, v == 1 ? NN__ACT_RELU : NN__ACT_NONE, &oh, &ow);
+            cp.post_act = v == 2 ? NN__ACT_RELU6 : NN__ACT_NONE;
+            for (int ti = 0; ti < ntabs; ti++)
+                for (int nth = 1; nth <= 3; nth++) {
+                    for (int t = 0; t < nth; t++) {
+                        tabs[ti]->conv2d(x, n, h, w, C, p8, &cp, v ? r8 : NULL, y8, oh, ow, t, nth);
+                        tabs[ti]->conv2d(x, n, h, w, C, p9, &cp, v ? r9 : NULL, y9, oh, ow, t, nth);
+                    }
+                    int same = 1;
+                    for (int64_t q = 0; q < np; q++) same &= !memcmp(y8 + q * 8, y9 + q * OC, 8 * sizeof(float));
+                    CHECK_MSG(same && guard_ok(y8, np * 8), "%s 8 -> 8 %lldx%lldx%lld variant %d, %d threads: not the "
+                              "bits of the 9-channel conv's first 8", tabs[ti]->name, (long long)n, (long long)h,
+                              (long long)w, v, nth);
+                }
+        }
+        free(x); free(r8); free(r9); free(y8); free(y9);
+    }
+    nn__packed_conv_free(p8);
+    nn__packed_conv_free(p9);
+}
+
 static void test_random(const nn__cpu_kernels **tabs, int ntabs)
 {
     static const int64_t chans[] = {1, 3, 7, 8, 15, 16, 17, 24, 33};
@@ -346,6 +391,7 @@ int main(int argc, char **argv)
     test_dispatch();
     int ntabs = simd_tables(tabs);
     test_random(tabs, ntabs);
+    test_pw88_bits(tabs, ntabs);
     test_nonfinite(tabs, ntabs);
     if (ntabs == 0) {
         check_report();
