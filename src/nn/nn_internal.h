@@ -198,8 +198,8 @@ typedef struct nn__plan {
                                  (a conv that took over its Pad), 0 = the graph's input */
     int adds_fused;           /* AddV2 steps folded into the conv or resize producing one of their operands */
     int acts_fused;           /* Relu/Relu6 steps folded into the conv producing their input */
-    int *res;                 /* per node: 1 + the value a conv adds to its output (the other
-                                 operand of a fused AddV2), 0 = none */
+    int *res;                 /* per node: 1 + the value a conv or resize adds to its output (the
+                                 other operand of a fused AddV2), 0 = none */
     int expands_fused;        /* 1x1 convs computed band by band inside the depthwise reading them */
     int dws_fused;            /* depthwise convs computed band by band inside the 1x1 conv reading them */
     int pws_fused;            /* 1x1 convs computed band by band inside the 1x1 conv reading them */

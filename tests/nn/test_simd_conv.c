@@ -11,8 +11,7 @@
  * micro-kernel), and the thread splits put a pixel in blocks whose windows all lie inside the
  * image's columns (one tap per window row) or not, so the bit-identity across threads checks that
  * both forms give the same bits; the 8 -> 8 1x1 kernel gives the micro-kernel's bits. Also the
- * dispatch: NN_SIMD parsing, the
- * override, and the packing layout.
+ * dispatch: NN_SIMD parsing, the override, and the packing layout.
  *
  * Benchmark mode (not a test): test_simd_conv --bench [reps [match]] prints GFLOP/s of each table vs
  * the reference on the layer shapes that dominate MoveNet / BlazePose, one thread, median of reps;
