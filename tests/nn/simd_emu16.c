@@ -119,6 +119,7 @@ typedef emu16_mask vmask;
 #define vselect_gt(a, b, x, y) emu16_select_gt((a), (b), (x), (y))
 #define vpairsum(a, b, h) emu16_pairsum((a), (b), (h))
 #define vpow2i(n) emu16_pow2i(n)
+#define vlow4(v) _mm256_castps256_ps128((v).lo)
 #define vmask_first(n) ((emu16_mask)((1u << (n)) - 1u))
 #define vloadm(p, m) emu16_loadm((p), (m))
 #define vstorem(p, m, v) emu16_storem((p), (m), (v))

@@ -7,7 +7,8 @@
  * (post_act, a fused Relu/Relu6 step); results within the float tolerance of
  * simd_harness.h, bit-identical for 1, 2 and 3 threads, nothing written past the output; the
  * scalar table must equal the reference bit for bit. Output channel counts 1 and 3 take the
- * per-pixel dot-product path; 7, 8, 17 and 24 end in a panel of <= 8 channels (the 8-lane
+ * per-pixel dot-product path, and so do a 1x1 conv's last channels of 17, 18, 33, 35 (past full
+ * panels); 7, 8, 17 and 24 otherwise end in a panel of <= 8 channels (the 8-lane
  * micro-kernel), and the thread splits put a pixel in blocks whose windows all lie inside the
  * image's columns (one tap per window row) or not, so the bit-identity across threads checks that
  * both forms give the same bits; the 8 -> 8 1x1 kernel gives the micro-kernel's bits. Also the
@@ -123,7 +124,7 @@ static void test_packing(void)
     CHECK(pk->w[4 * 16 + 3 * 16] == (float)(3 * OC + 16));               /* panel 1, row 3 */
     CHECK(pk->bias[16] == 116.0f && pk->bias[17] == 0.0f && pk->bias[31] == 0.0f);
     CHECK(((uintptr_t)pk->w & 63) == 0 && ((uintptr_t)pk->bias & 63) == 0);
-    CHECK(pk->filt == f && pk->bias_ref == b && pk->wt == NULL); /* 17 channels: panels only */
+    CHECK(pk->filt == f && pk->bias_ref == b && pk->wt == NULL && pk->dot0 == OC); /* 2x1: panels only */
     nn__packed_conv_free(pk);
     nn__packed_conv_free(NULL);
     CHECK(nn__packed_conv_create(f, 0, 1, C, OC, b) == NULL);
@@ -132,8 +133,20 @@ static void test_packing(void)
     free(pk); /* a plain free() releases it too */
     /* 3 output channels: also transposed for the dot path, wt[o][r] = f[r * 3 + o]. */
     pk = nn__packed_conv_create(f, 2, 1, 2, 3, b);
-    CHECK(pk && pk->wt && pk->wt[0] == 0.0f && pk->wt[1] == 3.0f && pk->wt[4] == 1.0f &&
+    CHECK(pk && pk->wt && pk->dot0 == 0 && pk->wt[0] == 0.0f && pk->wt[1] == 3.0f && pk->wt[4] == 1.0f &&
           pk->wt[2 * 4 + 3] == 11.0f);
+    nn__packed_conv_free(pk);
+    /* A 1x1 conv of c = 4 to 17: channel 16 also transposed, wt[0][r] = f[r * 17 + 16]; to 20 and
+     * to 16 (4 past a panel, none): panels only. */
+    pk = nn__packed_conv_create(f, 1, 1, 4, 17, b);
+    CHECK(pk && pk->dot0 == 16 && pk->wt && pk->wt[0] == 16.0f && pk->wt[3] == (float)(3 * 17 + 16));
+    CHECK(pk && pk->w[16 * 4] == 16.0f); /* the panel still holds it */
+    nn__packed_conv_free(pk);
+    pk = nn__packed_conv_create(f, 1, 1, 2, 20, NULL);
+    CHECK(pk && pk->dot0 == 20 && pk->wt == NULL);
+    nn__packed_conv_free(pk);
+    pk = nn__packed_conv_create(f, 1, 1, 4, 16, b);
+    CHECK(pk && pk->dot0 == 16 && pk->wt == NULL);
     nn__packed_conv_free(pk);
     /* In caller memory (a plan's region): the same packing over whatever the block held. */
     size_t nb = nn__packed_conv_bytes(2, 1, 2, 3);
@@ -273,7 +286,7 @@ static void test_pw88_bits(const nn__cpu_kernels **tabs, int ntabs)
 
 static void test_random(const nn__cpu_kernels **tabs, int ntabs)
 {
-    static const int64_t chans[] = {1, 3, 7, 8, 15, 16, 17, 24, 33};
+    static const int64_t chans[] = {1, 3, 7, 8, 15, 16, 17, 24, 33, 18, 35};
     static const int ks[] = {1, 1, 1, 2, 3, 3, 5};
     int ran = 0;
     for (int i = 0; i < 220; i++) {
@@ -281,8 +294,8 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
             .n = rng_int(1, 2),
             .h = rng_int(1, 13),
             .w = rng_int(1, 13),
-            .c = chans[rng_int(0, 8)],
-            .oc = chans[rng_int(0, 8)],
+            .c = chans[rng_int(0, 10)],
+            .oc = chans[rng_int(0, 10)],
             .k = ks[rng_int(0, 6)],
             .s = (int)rng_int(1, 2),
             .pad = rng_int(0, 1) ? NN__PAD_SAME : NN__PAD_VALID,
@@ -321,6 +334,14 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
         {1, 4, 5, 2000, 17, 3, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1, NN__ACT_NONE},
         {1, 40, 36, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},  /* segmentation head */
         {2, 11, 13, 19, 3, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 1, NN__ACT_NONE}, /* dot path, all features */
+        /* 1x1 convs whose last 1-3 channels past full panels take the dot path (MoveNet's heads:
+         * 96 -> 17, 34), c a multiple of the register or not, a ragged last group of four pixels;
+         * a 6x6 image where threads split the panels (the tail goes with the last part); the
+         * same 1x1 with stride 2, where the panels do the tail. */
+        {1, 7, 9, 96, 34, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 1, NN__ACT_RELU},
+        {2, 5, 7, 40, 17, 1, 1, NN__PAD_VALID, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+        {1, 6, 6, 24, 147, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1, NN__ACT_RELU6},
+        {1, 9, 9, 24, 35, 1, 2, NN__PAD_SAME, NN__ACT_RELU, 1, 0, NN__ACT_NONE},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) CHECK(check_case(tabs, ntabs, &fixed[i]));
 }
@@ -381,6 +402,8 @@ int main(int argc, char **argv)
             {1, 256, 256, 8, 1, 3, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE}, /* 1-channel, Relu6 */
             {1, 48, 48, 96, 34, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE}, /* MoveNet's heads */
             {1, 48, 48, 96, 32, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
+            {1, 48, 48, 96, 17, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
+            {1, 48, 48, 96, 1, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
             bench_conv(tabs, ntabs, &shapes[i], reps, match);

@@ -42,7 +42,9 @@
 
 /* Output channels per packed panel: one AVX-512 register, two AVX2 registers. */
 #define NN__PANEL 16
-/* Up to this many output channels a convolution runs as per-pixel dot products over C instead. */
+/* Up to this many output channels a convolution runs as per-pixel dot products over C instead; so do
+ * the last channels of a 1x1 conv to more than NN__PANEL channels where at most this many are left
+ * past the full panels (MoveNet's heads: 17 = 16 + 1, 34 = 32 + 2 channels). */
 #define NN__DOT_MAX_OC 3
 
 /* Conv2D weights packed once for the SIMD kernels (ISA-independent layout, shared by all levels).
@@ -55,9 +57,14 @@ typedef struct nn__packed_conv {
     int64_t npanels;          /* ceil(oc / NN__PANEL) */
     float *w;                 /* [npanels][kdim][NN__PANEL], zero padded past oc; 64-byte aligned */
     float *bias;              /* [npanels * NN__PANEL], zeros past oc (all zeros without bias) */
-    float *wt;                /* oc <= NN__DOT_MAX_OC: [oc][kdim], the filter transposed for the
-                                 per-pixel dot-product path (a 16-wide panel would waste >= 13/16
-                                 of its lanes, e.g. BlazePose's 1-channel segmentation head); else NULL */
+    int64_t dot0;             /* the first channel of the dot-product path: 0 when oc <= NN__DOT_MAX_OC,
+                                 (npanels - 1) * NN__PANEL for a 1x1 conv's tail of <= NN__DOT_MAX_OC
+                                 channels past full panels (the panels still hold it, for strided
+                                 use), else oc */
+    float *wt;                /* [oc - dot0][kdim]: channels [dot0, oc) of the filter transposed for
+                                 the per-pixel dot-product path (a 16-wide panel would waste >= 13/16
+                                 of its lanes, e.g. BlazePose's 1-channel segmentation head); NULL
+                                 when dot0 == oc */
     const float *filt;        /* the original filter [KH,KW,C,OC] (scalar path); borrowed */
     const float *bias_ref;    /* the original bias [OC] or NULL (scalar path); borrowed */
 } nn__packed_conv;

@@ -60,6 +60,7 @@ typedef __mmask16 vmask;
 #define vround(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define vpow2i(n) \
     _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
+#define vlow4(v) _mm512_castps512_ps128(v)
 #define vmask_first(n) ((__mmask16)((1u << (n)) - 1u))
 #define vloadm(p, m) _mm512_maskz_loadu_ps((m), (p))
 #define vstorem(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))

@@ -17,13 +17,21 @@
 /* [struct, padded to 64][w][bias][wt] in one block, the arrays 64-byte aligned. */
 static size_t pack_head(void) { return (sizeof(nn__packed_conv) + 63) / 64 * 64; }
 
+/* The first output channel of the dot-product path (cpu.h: dot0). */
+static int64_t dot_first(int kh, int kw, int64_t oc)
+{
+    if (oc <= NN__DOT_MAX_OC) return 0;
+    int64_t tail = oc % NN__PANEL;
+    return kh == 1 && kw == 1 && oc > NN__PANEL && tail && tail <= NN__DOT_MAX_OC ? oc - tail : oc;
+}
+
 size_t nn__packed_conv_bytes(int kh, int kw, int64_t c, int64_t oc)
 {
     if (kh < 1 || kw < 1 || c < 1 || oc < 1) return 0;
     int64_t kdim = (int64_t)kh * kw * c, np = (oc + NN__PANEL - 1) / NN__PANEL;
     size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
     size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
-    size_t tbytes = oc <= NN__DOT_MAX_OC ? (size_t)(oc * kdim) * sizeof(float) : 0;
+    size_t tbytes = (size_t)((oc - dot_first(kh, kw, oc)) * kdim) * sizeof(float);
     return (pack_head() + wbytes + bbytes + tbytes + 63) / 64 * 64; /* aligned_alloc: a multiple */
 }
 
@@ -47,7 +55,8 @@ nn__packed_conv *nn__packed_conv_init(void *mem, const float *filt, int kh, int 
     size_t head = pack_head();
     size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
     size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
-    size_t tbytes = oc <= NN__DOT_MAX_OC ? (size_t)(oc * kdim) * sizeof(float) : 0;
+    int64_t dot0 = dot_first(kh, kw, oc);
+    size_t tbytes = (size_t)((oc - dot0) * kdim) * sizeof(float);
     memset(blk, 0, total);
     nn__packed_conv *pk = (nn__packed_conv *)(void *)blk;
     pk->w = (float *)(void *)(blk + head);
@@ -61,9 +70,10 @@ nn__packed_conv *nn__packed_conv_init(void *mem, const float *filt, int kh, int 
     if (bias) memcpy(pk->bias, bias, (size_t)oc * sizeof(float));
     if (tbytes) {
         pk->wt = (float *)(void *)(blk + head + wbytes + bbytes);
-        for (int64_t o = 0; o < oc; o++)
-            for (int64_t r = 0; r < kdim; r++) pk->wt[o * kdim + r] = filt[r * oc + o];
+        for (int64_t o = dot0; o < oc; o++)
+            for (int64_t r = 0; r < kdim; r++) pk->wt[(o - dot0) * kdim + r] = filt[r * oc + o];
     }
+    pk->dot0 = dot0;
     pk->kh = kh;
     pk->kw = kw;
     pk->c = c;
