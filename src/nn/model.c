@@ -255,7 +255,7 @@ int nn_model_run(nn_model_t *m, const nn_tensor *inputs, nn_error *err)
         const nn__node *n = &g->nodes[sc.e.node];
         double t0 = prof ? now_ms() : 0.0;
         if (m->threads > 1 && nn__step_pooled(g, p, sc.e.node)) {
-            nn__pool_run(m->pool, step_fn, &sc, m->threads * PAR_CHUNKS);
+            nn__pool_run(m->pool, step_fn, &sc, (int)sizeof sc, m->threads * PAR_CHUNKS);
         } else {
             int rc = n->def->run(&sc.e, 0, 1);
             if (rc < 0) return rc;

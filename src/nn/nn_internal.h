@@ -307,10 +307,16 @@ typedef void (*nn__pool_fn)(void *ctx, int ith, int nth);
 nn__pool *nn__pool_create(int nthreads);
 void nn__pool_free(nn__pool *pool);
 int nn__pool_threads(const nn__pool *pool);
-/* Calls fn(ctx, ith, nth) exactly once for every ith in [0, nth), on whichever pool thread claims
- * it first (nth may exceed the thread count: finer chunks balance better on a busy machine);
- * returns when all are done. A 1-thread pool, or nth <= 1, calls fn(ctx, 0, 1) once. */
-void nn__pool_run(nn__pool *pool, nn__pool_fn fn, void *ctx, int nth);
+/* Shares the caller has run for a worker that had not started (a busy machine), since creation. */
+long nn__pool_steals(const nn__pool *pool);
+/* Calls fn(ctx, ith, nth) exactly once for every ith in [0, nth) and returns when all are done:
+ * thread t runs chunks t, t + n, ... (n threads), or the caller does where that thread has not
+ * started by the time the caller is done with its own. ctx_size: the bytes of *ctx, copied to the
+ * workers with the run's other fields when <= NN__POOL_CTX_MAX (the workers' fn then gets a copy:
+ * ctx must not be written by fn); 0 hands the pointer itself to every thread. A 1-thread pool, or
+ * nth <= 1, calls fn(ctx, 0, 1) once. */
+enum { NN__POOL_CTX_MAX = 32 };
+void nn__pool_run(nn__pool *pool, nn__pool_fn fn, void *ctx, int ctx_size, int nth);
 
 /* Whether a step of node i goes to the pool (when there is more than one thread): a threaded op
  * with at least NN__PAR_MIN_ELEMS output elements; below that, waking threads costs more than it

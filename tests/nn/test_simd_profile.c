@@ -88,7 +88,7 @@ static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t
     for (int s = 0; s < p->nsteps; s++) {
         nn__exec e = {g, p, p->steps[s], &err};
         double t0 = now_s();
-        if (nth > 1 && nn__step_pooled(g, p, e.node)) nn__pool_run(pool, step_fn, &e, nth);
+        if (nth > 1 && nn__step_pooled(g, p, e.node)) nn__pool_run(pool, step_fn, &e, (int)sizeof e, nth);
         else g->nodes[e.node].def->run(&e, 0, 1);
         double dt = now_s() - t0;
         if (t && dt < t[e.node]) t[e.node] = dt;
