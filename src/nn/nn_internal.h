@@ -309,6 +309,9 @@ void nn__pool_free(nn__pool *pool);
 int nn__pool_threads(const nn__pool *pool);
 /* Shares the caller has run for a worker that had not started (a busy machine), since creation. */
 long nn__pool_steals(const nn__pool *pool);
+/* Test seam: when set (before the pool is created), a worker calls it between reading a run and
+ * claiming its share, where a descheduled worker would stop; tests/nn/test_pool.c delays it there. */
+extern void (*nn__pool_claim_hook)(int worker);
 /* Calls fn(ctx, ith, nth) exactly once for every ith in [0, nth) and returns when all are done:
  * thread t runs chunks t, t + n, ... (n threads), or the caller does where that thread has not
  * started by the time the caller is done with its own. ctx_size: the bytes of *ctx, copied to the

@@ -101,6 +101,8 @@ static void copy_out(control *c, unsigned char *d, int size)
     for (int i = 0; i < size; i++) d[i] = atomic_load_explicit((_Atomic unsigned char *)&c->buf[i], memory_order_relaxed);
 }
 
+void (*nn__pool_claim_hook)(int worker);
+
 /* Runs thread t's share of a run of nth chunks. */
 static void run_share(nn__pool_fn fn, void *ctx, int t, int n, int nth)
 {
@@ -142,6 +144,7 @@ static void *worker(void *argv)
         atomic_thread_fence(memory_order_acquire);
         if (atomic_load_explicit(&c->seq, memory_order_relaxed) != g) continue; /* a later run: wait no more */
         if (t >= nth) continue;
+        if (nn__pool_claim_hook) nn__pool_claim_hook(t);
         /* Claims only move forward: a claim of g or later means the caller took this share of g (and
          * may have gone on to later runs while this worker was descheduled after reading g). */
         unsigned old = atomic_load_explicit(&p->claim[t].gen, memory_order_relaxed);

@@ -3,17 +3,21 @@
  * once, for chunk counts below, equal to and far above the thread count, over thousands of
  * back-to-back runs (the case where a worker wakes late and must not claim a chunk of the next
  * run), with chunks of uneven length; a 1-thread pool runs fn(ctx, 0, 1) once; pools start and stop
- * cleanly (run under ASan/TSan-free builds too). A small ctx passed with its size reaches every
- * chunk as a copy of the current run's ctx (never a stale one); with all threads pinned to one CPU
- * the caller takes over the shares of workers that have not started, still exactly once.
+ * cleanly, also when freed before their workers have started (an alarm turns a hang into a
+ * failure). A small ctx passed with its size reaches every chunk as a copy of the current run's ctx
+ * (never a stale one); with all threads pinned to one CPU, where workers are often late and the
+ * caller may run their shares, still exactly once; and with workers made late on purpose between
+ * reading a run and claiming their share (the caller runs it, and the worker must not, even runs
+ * later). (Also clean under ThreadSanitizer, built by hand:
+ * gcc -fsanitize=thread -Isrc/nn -Iinclude -Itests tests/nn/test_pool.c src/nn/pool.c.)
  */
 #include <sched.h>
 #include <signal.h>
-#include <unistd.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "nn_internal.h"
@@ -56,23 +60,25 @@ static void fn_copy(void *vctx, int ith, int nth)
     fn(c->shared, ith, nth);
 }
 
-/* runs back-to-back runs of nth chunks with a copied ctx; returns the runs that went wrong. */
-static int run_copies(nn__pool *p, int threads, int runs)
+/* Back-to-back runs of 1-64 chunks, ctx handed by pointer or (copy) by value; returns the runs that
+ * did not execute each chunk exactly once with the right nth (and, copied, the current run's ctx). */
+static int run_many(nn__pool *p, int threads, int runs, int copy)
 {
-    static const int chunks[] = {2, 3, 5, 64, 1, 8};
+    static const int chunks[] = {1, 2, 3, 5, 8, 13, 64};
     int bad = 0;
     for (int r = 0; r < runs; r++) {
         run_ctx c;
         memset(&c, 0, sizeof c);
-        int nth = chunks[r % 6];
+        int nth = chunks[r % 7];
         c.run = r;
         c.want_nth = threads == 1 || nth <= 1 ? 1 : nth;
         copy_ctx cc = {r, &c};
-        nn__pool_run(p, fn_copy, &cc, (int)sizeof cc, nth);
+        if (copy) nn__pool_run(p, fn_copy, &cc, (int)sizeof cc, nth);
+        else nn__pool_run(p, fn, &c, 0, nth);
         int ok = !c.bad_nth && atomic_load(&c.calls) == c.want_nth;
         for (int i = 0; i < c.want_nth; i++) ok &= atomic_load(&c.hits[i]) == 1;
         if (!ok && bad++ < 5)
-            fprintf(stderr, "copied ctx: threads %d run %d nth %d: calls %d bad %d\n", threads, r, nth,
+            fprintf(stderr, "threads %d run %d nth %d%s: calls %d bad %d\n", threads, r, nth, copy ? " (copied ctx)" : "",
                     atomic_load(&c.calls), c.bad_nth);
     }
     return bad;
@@ -83,7 +89,7 @@ static void check_copies(int threads, int runs)
     nn__pool *p = nn__pool_create(threads);
     CHECK(p != NULL);
     if (!p) return;
-    int bad = run_copies(p, threads, runs);
+    int bad = run_many(p, threads, runs, 1);
     CHECK_MSG(bad == 0, "threads %d: %d runs with a copied ctx went wrong", threads, bad);
     nn__pool_free(p);
 }
@@ -107,7 +113,7 @@ static void check_pinned(int threads, int runs)
     nn__pool *p = nn__pool_create(threads); /* its workers inherit the one CPU */
     CHECK(p != NULL);
     if (p) {
-        int bad = run_copies(p, threads, runs);
+        int bad = run_many(p, threads, runs, 1);
         CHECK_MSG(bad == 0, "pinned, threads %d: %d runs went wrong", threads, bad);
         printf("pinned to CPU %d, %d threads: the caller took over %ld of %d runs' worker shares\n", cpu, threads,
                nn__pool_steals(p), runs);
@@ -116,27 +122,41 @@ static void check_pinned(int threads, int runs)
     sched_setaffinity(0, sizeof old, &old);
 }
 
+/* Every 4th time a worker is about to claim a share it sleeps 300 us, long past the caller's wait
+ * before it runs that share itself, and often past several later runs: the worker must then claim
+ * nothing (its claim for the run it read is older than the caller's). */
+static atomic_int hook_calls;
+static void late_claim(int worker)
+{
+    (void)worker;
+    if (atomic_fetch_add(&hook_calls, 1) % 4 == 3) {
+        struct timespec ts = {0, 300000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void check_late_claims(int threads, int runs)
+{
+    nn__pool_claim_hook = late_claim;
+    nn__pool *p = nn__pool_create(threads);
+    CHECK(p != NULL);
+    if (p) {
+        int bad = run_many(p, threads, runs, 1);
+        CHECK_MSG(bad == 0, "late claims, threads %d: %d runs went wrong", threads, bad);
+        CHECK_MSG(nn__pool_steals(p) > 0, "late claims, threads %d: the caller never ran a late worker's share",
+                  threads);
+        nn__pool_free(p);
+    }
+    nn__pool_claim_hook = NULL;
+}
+
 static void check_pool(int threads, int runs)
 {
     nn__pool *p = nn__pool_create(threads);
     CHECK(p != NULL);
     if (!p) return;
     CHECK_INT_EQ(nn__pool_threads(p), threads);
-    static const int chunks[] = {1, 2, 3, 5, 8, 13, 64};
-    int bad = 0;
-    for (int r = 0; r < runs; r++) {
-        run_ctx c;
-        memset(&c, 0, sizeof c);
-        int nth = chunks[r % 7];
-        c.run = r;
-        c.want_nth = threads == 1 || nth <= 1 ? 1 : nth;
-        nn__pool_run(p, fn, &c, 0, nth);
-        int ok = !c.bad_nth && atomic_load(&c.calls) == c.want_nth;
-        for (int i = 0; i < c.want_nth; i++) ok &= atomic_load(&c.hits[i]) == 1;
-        if (!ok && bad++ < 5)
-            fprintf(stderr, "threads %d run %d nth %d: calls %d bad_nth %d\n", threads, r, nth,
-                    atomic_load(&c.calls), c.bad_nth);
-    }
+    int bad = run_many(p, threads, runs, 0);
     CHECK_MSG(bad == 0, "threads %d: %d runs did not execute each chunk exactly once", threads, bad);
     nn__pool_free(p);
 }
@@ -163,6 +183,8 @@ int main(void)
     check_copies(3, 500);
     check_pinned(2, 300);
     check_pinned(3, 100);
+    check_late_claims(2, 400);
+    check_late_claims(3, 200);
     for (int i = 0; i < 200; i++) { /* freed before its workers may have started (a hang if they miss the stop) */
         nn__pool *p = nn__pool_create(2 + i % 3);
         CHECK(p != NULL);
