@@ -322,13 +322,16 @@ enum { NN__POOL_CTX_MAX = 32 };
 void nn__pool_run(nn__pool *pool, nn__pool_fn fn, void *ctx, int ctx_size, int nth);
 
 /* Whether a step of node i goes to the pool (when there is more than one thread): a threaded op
- * with at least NN__PAR_MIN_ELEMS output elements; below that, waking threads costs more than it
- * saves and the step runs on the caller only. */
-enum { NN__PAR_MIN_ELEMS = 2048 };
+ * with at least NN__PAR_MIN_ELEMS output elements, or of at least NN__PAR_MIN_FLOPS (a conv over
+ * few pixels and many weights, such as BlazePose's 2x2x288 layers and 1x1 heads over 1152
+ * channels: its weights come from memory each run, and two threads each stream half of them);
+ * below that, waking threads costs more than it saves and the step runs on the caller only. */
+enum { NN__PAR_MIN_ELEMS = 2048, NN__PAR_MIN_FLOPS = 262144 };
 static inline int nn__step_pooled(const nn__graph *g, const nn__plan *p, int i)
 {
     const nn__node *n = &g->nodes[i];
-    return (n->def->flags & NN__OP_THREADED) && nn__shape_count(&p->vals[n->out0].shape) >= NN__PAR_MIN_ELEMS;
+    return (n->def->flags & NN__OP_THREADED) &&
+           (nn__shape_count(&p->vals[n->out0].shape) >= NN__PAR_MIN_ELEMS || p->flops[i] >= NN__PAR_MIN_FLOPS);
 }
 
 /* profile.c: groups per-node step times (ms_by_node, summed over runs) of plan p's steps by op
