@@ -239,9 +239,9 @@ void nn__pool_run(nn__pool *p, nn__pool_fn fn, void *ctx, int ctx_size, int nth)
     run_share(fn, ctx, 0, p->n, nth);
     int shares = nth < p->n ? nth : p->n;
     for (int t = 1; t < shares; t++) {
-        int spins = 0;
+        int spins = 0, claimed = 0;
         while (atomic_load_explicit(&p->done[t].gen, memory_order_acquire) != g) {
-            if (spins >= STEAL_SPIN) { /* slow to finish: has it even started? */
+            if (spins >= STEAL_SPIN && !claimed) { /* slow to finish: has it even started? */
                 unsigned old = atomic_load_explicit(&p->claim[t].gen, memory_order_relaxed);
                 if (old != g && atomic_compare_exchange_strong_explicit(&p->claim[t].gen, &old, g,
                                                                         memory_order_acq_rel, memory_order_relaxed)) {
@@ -249,6 +249,8 @@ void nn__pool_run(nn__pool *p, nn__pool_fn fn, void *ctx, int ctx_size, int nth)
                     p->steals++;
                     break;
                 }
+                claimed = 1; /* it has: only its done line from here (a read of the claim line per
+                              * spin would cost its next claim a transfer) */
             }
             cpu_relax(spins);
             spins++;
