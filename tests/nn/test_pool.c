@@ -84,14 +84,19 @@ static int run_many(nn__pool *p, int threads, int runs, int copy)
     return bad;
 }
 
-static void check_copies(int threads, int runs)
+/* A pool of `threads` through run_many: each chunk of each run exactly once. Returns the shares its
+ * caller took over (-1: no pool). */
+static long check_runs(const char *what, int threads, int runs, int copy)
 {
     nn__pool *p = nn__pool_create(threads);
     CHECK(p != NULL);
-    if (!p) return;
-    int bad = run_many(p, threads, runs, 1);
-    CHECK_MSG(bad == 0, "threads %d: %d runs with a copied ctx went wrong", threads, bad);
+    if (!p) return -1;
+    CHECK_INT_EQ(nn__pool_threads(p), threads);
+    int bad = run_many(p, threads, runs, copy);
+    CHECK_MSG(bad == 0, "%s, threads %d: %d runs did not execute each chunk exactly once", what, threads, bad);
+    long steals = nn__pool_steals(p);
     nn__pool_free(p);
+    return steals;
 }
 
 /* All threads on one CPU: a worker often has not started when the caller is done with its share. */
@@ -110,15 +115,10 @@ static void check_pinned(int threads, int runs)
         printf("SKIP: sched_setaffinity failed: no pinned pool test\n");
         return;
     }
-    nn__pool *p = nn__pool_create(threads); /* its workers inherit the one CPU */
-    CHECK(p != NULL);
-    if (p) {
-        int bad = run_many(p, threads, runs, 1);
-        CHECK_MSG(bad == 0, "pinned, threads %d: %d runs went wrong", threads, bad);
+    long steals = check_runs("pinned", threads, runs, 1); /* its workers inherit the one CPU */
+    if (steals >= 0)
         printf("pinned to CPU %d, %d threads: the caller took over %ld of %d runs' worker shares\n", cpu, threads,
-               nn__pool_steals(p), runs);
-        nn__pool_free(p);
-    }
+               steals, runs);
     sched_setaffinity(0, sizeof old, &old);
 }
 
@@ -138,27 +138,10 @@ static void late_claim(int worker)
 static void check_late_claims(int threads, int runs)
 {
     nn__pool_claim_hook = late_claim;
-    nn__pool *p = nn__pool_create(threads);
-    CHECK(p != NULL);
-    if (p) {
-        int bad = run_many(p, threads, runs, 1);
-        CHECK_MSG(bad == 0, "late claims, threads %d: %d runs went wrong", threads, bad);
-        CHECK_MSG(nn__pool_steals(p) > 0, "late claims, threads %d: the caller never ran a late worker's share",
-                  threads);
-        nn__pool_free(p);
-    }
+    long steals = check_runs("late claims", threads, runs, 1);
+    /* steals -1: no pool, already a failure */
+    CHECK_MSG(steals != 0, "late claims, threads %d: the caller never ran a late worker's share", threads);
     nn__pool_claim_hook = NULL;
-}
-
-static void check_pool(int threads, int runs)
-{
-    nn__pool *p = nn__pool_create(threads);
-    CHECK(p != NULL);
-    if (!p) return;
-    CHECK_INT_EQ(nn__pool_threads(p), threads);
-    int bad = run_many(p, threads, runs, 0);
-    CHECK_MSG(bad == 0, "threads %d: %d runs did not execute each chunk exactly once", threads, bad);
-    nn__pool_free(p);
 }
 
 /* A lost wakeup or a missed stop hangs rather than fails: the alarm turns that into a failure. */
@@ -175,12 +158,12 @@ int main(void)
 {
     signal(SIGALRM, on_alarm);
     alarm(120);
-    check_pool(1, 50);
-    check_pool(2, 1000);
-    check_pool(3, 1000);
-    check_pool(5, 200);
-    check_copies(2, 2000);
-    check_copies(3, 500);
+    check_runs("ctx by pointer", 1, 50, 0);
+    check_runs("ctx by pointer", 2, 1000, 0);
+    check_runs("ctx by pointer", 3, 1000, 0);
+    check_runs("ctx by pointer", 5, 200, 0);
+    check_runs("copied ctx", 2, 2000, 1);
+    check_runs("copied ctx", 3, 500, 1);
     check_pinned(2, 300);
     check_pinned(3, 100);
     check_late_claims(2, 400);
