@@ -8,13 +8,16 @@
  *
  * Profile mode (a benchmark, not a test):
  *   test_simd_profile --profile MODEL.json [reps] [--top N] [--threads T] [--expand-min-bytes N]
- *                     [--band-bytes N]
+ *                     [--band-bytes N] [--again]
  * runs the plan's steps one by one (reps times after one warm-up; on one thread, or with --threads T
  * each step the model would thread on a pool of T, one chunk per thread, as model.c does) and prints, per op
  * type, the sum over its steps of each step's fastest time, its share, GFLOP/s for the conv-like
  * ops, then the N slowest steps (8). Min-of-reps per step filters the noise of a shared machine; the
  * table in use is printed (NN_SIMD=scalar|avx2|avx512 to compare). The two options set the plan's
- * expansion fusion (plan_fuse.c; --expand-min-bytes 1e18 turns it off).
+ * expansion fusion (plan_fuse.c; --expand-min-bytes 1e18 turns it off). --again runs each step twice
+ * in a row and times the second run: its data is then where the step's own threads left it (in
+ * their caches), so the difference to the plain profile is what the step loses to data last
+ * touched by the previous steps, the other core or memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,22 +83,25 @@ static void step_fn(void *ctx, int ith, int nth)
     nn__enode(e)->def->run(e, ith, nth);
 }
 
-static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t)
+static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t, int again)
 {
     nn_error err;
     memset(&err, 0, sizeof err);
     int nth = pool ? nn__pool_threads(pool) : 1;
     for (int s = 0; s < p->nsteps; s++) {
         nn__exec e = {g, p, p->steps[s], &err};
-        double t0 = now_s();
-        if (nth > 1 && nn__step_pooled(g, p, e.node)) nn__pool_run(pool, step_fn, &e, (int)sizeof e, nth);
-        else g->nodes[e.node].def->run(&e, 0, 1);
+        double t0 = 0;
+        for (int k = 0; k <= again; k++) {
+            t0 = now_s();
+            if (nth > 1 && nn__step_pooled(g, p, e.node)) nn__pool_run(pool, step_fn, &e, (int)sizeof e, nth);
+            else g->nodes[e.node].def->run(&e, 0, 1);
+        }
         double dt = now_s() - t0;
         if (t && dt < t[e.node]) t[e.node] = dt;
     }
 }
 
-static int profile(const char *path, int reps, const nn__plan_opts *o, int top, int threads)
+static int profile(const char *path, int reps, const nn__plan_opts *o, int top, int threads, int again)
 {
     nn__graph g;
     nn__plan p;
@@ -104,8 +110,8 @@ static int profile(const char *path, int reps, const nn__plan_opts *o, int top, 
     nn__pool *pool = threads > 1 ? nn__pool_create(threads) : NULL;
     if (!t || (threads > 1 && !pool)) return 1;
     for (int i = 0; i < g.nnodes; i++) t[i] = 1e30;
-    run_steps(&g, &p, pool, NULL);
-    for (int r = 0; r < reps; r++) run_steps(&g, &p, pool, t);
+    run_steps(&g, &p, pool, NULL, again);
+    for (int r = 0; r < reps; r++) run_steps(&g, &p, pool, t, again);
     nn__pool_free(pool);
     double total = 0;  /* ms from here on */
     for (int i = 0; i < g.nnodes; i++) t[i] *= 1e3;
@@ -153,17 +159,19 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "--profile")) {
         int reps = argc > 3 ? atoi(argv[3]) : 10;
         nn__plan_opts o = {1, 0, 0};
-        int top = 8, threads = 1;
-        for (int i = 4; i + 1 < argc; i += 2) {
-            if (!strcmp(argv[i], "--top")) top = atoi(argv[i + 1]);
-            else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-            else if (!strcmp(argv[i], "--expand-min-bytes")) o.expand_min_bytes = atoll(argv[i + 1]);
-            else if (!strcmp(argv[i], "--band-bytes")) o.band_bytes = atoll(argv[i + 1]);
+        int top = 8, threads = 1, again = 0;
+        for (int i = 4; i < argc; i++) {
+            if (!strcmp(argv[i], "--again")) again = 1;
+            else if (i + 1 == argc) return fprintf(stderr, "option %s needs a value\n", argv[i]), 2;
+            else if (!strcmp(argv[i], "--top")) top = atoi(argv[++i]);
+            else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[++i]);
+            else if (!strcmp(argv[i], "--expand-min-bytes")) o.expand_min_bytes = atoll(argv[++i]);
+            else if (!strcmp(argv[i], "--band-bytes")) o.band_bytes = atoll(argv[++i]);
             else return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
         }
         if (threads < 1) threads = 1;
         o.nchunks = threads;
-        return profile(argv[2], reps < 1 ? 1 : reps, &o, top, threads);
+        return profile(argv[2], reps < 1 ? 1 : reps, &o, top, threads, again);
     }
     const char *dir = check_models_dir();
     int found = 0;
