@@ -8,7 +8,7 @@
  *
  * Profile mode (a benchmark, not a test):
  *   test_simd_profile --profile MODEL.json [reps] [--top N] [--threads T] [--expand-min-bytes N]
- *                     [--band-bytes N] [--again]
+ *                     [--band-bytes N] [--again] [--chunks]
  * runs the plan's steps one by one (reps times after one warm-up; on one thread, or with --threads T
  * each step the model would thread on a pool of T, one chunk per thread, as model.c does) and prints, per op
  * type, the sum over its steps of each step's fastest time, its share, GFLOP/s for the conv-like
@@ -17,7 +17,10 @@
  * expansion fusion (plan_fuse.c; --expand-min-bytes 1e18 turns it off). --again runs each step twice
  * in a row and times the second run: its data is then where the step's own threads left it (in
  * their caches), so the difference to the plain profile is what the step loses to data last
- * touched by the previous steps, the other core or memory.
+ * touched by the previous steps, the other core or memory. --chunks (with --threads T) also lists
+ * each pooled step's wall time beside the fastest time of each of its chunks: a chunk slower than
+ * the others is an imbalance of the split (or of where its data lies), a wall time above them all
+ * the pool's hand-off.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,10 +80,18 @@ static void close_plan(nn__graph *g, nn__plan *p)
     nn__graph_free(g);
 }
 
+/* With --chunks: the fastest time of each chunk of each pooled step, [node * nth + ith]. */
+static double *chunk_min;
+
 static void step_fn(void *ctx, int ith, int nth)
 {
     nn__exec *e = ctx;
+    double t0 = chunk_min ? now_s() : 0;
     nn__enode(e)->def->run(e, ith, nth);
+    if (chunk_min) {
+        double dt = now_s() - t0, *m = &chunk_min[(size_t)e->node * (size_t)nth + (size_t)ith];
+        if (dt < *m) *m = dt;
+    }
 }
 
 static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t, int again)
@@ -101,7 +112,8 @@ static void run_steps(const nn__graph *g, nn__plan *p, nn__pool *pool, double *t
     }
 }
 
-static int profile(const char *path, int reps, const nn__plan_opts *o, int top, int threads, int again)
+static int profile(const char *path, int reps, const nn__plan_opts *o, int top, int threads, int again,
+                   int chunks)
 {
     nn__graph g;
     nn__plan p;
@@ -110,6 +122,11 @@ static int profile(const char *path, int reps, const nn__plan_opts *o, int top, 
     nn__pool *pool = threads > 1 ? nn__pool_create(threads) : NULL;
     if (!t || (threads > 1 && !pool)) return 1;
     for (int i = 0; i < g.nnodes; i++) t[i] = 1e30;
+    if (chunks && pool) {
+        chunk_min = malloc((size_t)g.nnodes * (size_t)threads * sizeof *chunk_min);
+        if (!chunk_min) return 1;
+        for (size_t i = 0; i < (size_t)g.nnodes * (size_t)threads; i++) chunk_min[i] = 1e30;
+    }
     run_steps(&g, &p, pool, NULL, again);
     for (int r = 0; r < reps; r++) run_steps(&g, &p, pool, t, again);
     nn__pool_free(pool);
@@ -130,6 +147,18 @@ static int profile(const char *path, int reps, const nn__plan_opts *o, int top, 
         printf("\n");
     }
     free(rows);
+    if (chunk_min) { /* before the slowest steps' loop marks their times */
+        printf("  pooled steps of >= 0.03 ms, in plan order: wall ms, then each chunk's (the fastest of each):\n");
+        for (int s = 0; s < p.nsteps; s++) {
+            int i = p.steps[s];
+            if (t[i] < 0.03 || chunk_min[(size_t)i * (size_t)threads] > 1e29) continue;
+            printf("  %8.3f ms |", t[i]);
+            for (int c = 0; c < threads; c++) printf(" %.3f", chunk_min[(size_t)i * (size_t)threads + (size_t)c] * 1e3);
+            printf("  %s\n", g.nodes[i].name);
+        }
+        free(chunk_min);
+        chunk_min = NULL;
+    }
     printf("  slowest steps:\n");
     for (int k = 0; k < top; k++) {
         int b = -1;
@@ -159,9 +188,10 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[1], "--profile")) {
         int reps = argc > 3 ? atoi(argv[3]) : 10;
         nn__plan_opts o = {1, 0, 0};
-        int top = 8, threads = 1, again = 0;
+        int top = 8, threads = 1, again = 0, chunks = 0;
         for (int i = 4; i < argc; i++) {
             if (!strcmp(argv[i], "--again")) again = 1;
+            else if (!strcmp(argv[i], "--chunks")) chunks = 1;
             else if (i + 1 == argc) return fprintf(stderr, "option %s needs a value\n", argv[i]), 2;
             else if (!strcmp(argv[i], "--top")) top = atoi(argv[++i]);
             else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[++i]);
@@ -171,7 +201,7 @@ int main(int argc, char **argv)
         }
         if (threads < 1) threads = 1;
         o.nchunks = threads;
-        return profile(argv[2], reps < 1 ? 1 : reps, &o, top, threads, again);
+        return profile(argv[2], reps < 1 ? 1 : reps, &o, top, threads, again, chunks);
     }
     const char *dir = check_models_dir();
     int found = 0;
