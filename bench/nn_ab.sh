@@ -6,10 +6,10 @@
 # Alternates `NN_A bench` and `NN_B bench` (A first in odd rounds, B first in even ones), each a
 # short run of `runs` timed inferences, so that both see the same slow and quiet periods of the
 # host; prints each build's median of the round medians with its spread (min-max), and in how many
-# rounds B was faster than A (a sign test: 12 or more of 15 is unlikely by chance, p < 0.02). Copy
-# a build's binary (cp build/nn /tmp/nn_a) before changing the code to keep it as the A side.
+# rounds B was faster than A (a sign test: 12 or more of 15 is unlikely by chance, p < 0.02). For
+# the A side build the other commit apart (git worktree add /tmp/a COMMIT && /tmp/a/scripts/build).
 set -eu
-[ $# -ge 3 ] || { sed -n 2,12p "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 a=$1 b=$2 model=$3 rounds=${4:-15} runs=${5:-10} threads=${6:-2}
 for f in "$a" "$b"; do [ -x "$f" ] || { echo "nn_ab: $f is not an executable" >&2; exit 2; }; done
 [ -r "$model" ] || { echo "nn_ab: cannot read $model" >&2; exit 2; }
