@@ -307,8 +307,13 @@ static void fuse_into_pointwise(const nn__graph *g, nn__plan *p)
         if (!dw && (!packed_pointwise(g, p, fn, v) || p->res[fn] || fpar->conv.pre)) continue;
         int64_t row = fv->shape.d[2] * fv->shape.d[3], oh = fv->shape.d[1];
         if (oh * row * (int64_t)sizeof(float) < (dw ? p->expand_min_bytes : p->expand_min_bytes / 4)) continue;
+        /* About band_bytes of rows, but no more than a chunk's share of the n * oh rows (a band
+         * larger than that is never filled: two threads on MoveNet Lightning's 48x48x96 heads
+         * would have had slots of 28 rows for 24) and at most the image. */
         int64_t rows = p->band_bytes / (row * (int64_t)sizeof(float));
-        rows = rows < 1 ? 1 : rows < oh ? rows : oh;
+        int64_t share = (fv->shape.d[0] * oh + p->nchunks - 1) / p->nchunks;
+        rows = rows < 1 ? 1 : rows < share ? rows : share;
+        rows = rows < oh ? rows : oh;
         if (!fuse_band(g, p, ci, fn, v, rows * row)) continue;
         cpar->conv.pre = fn + 1;
         cpar->conv.band_rows = rows;

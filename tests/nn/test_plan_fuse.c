@@ -620,18 +620,20 @@ static void test_separables(void)
     static const char *const outs[] = {"ya", "yb", "yc", "yd", "de", "ye"};
     static const int64_t sizes[][3] = {{1, 48, 9}, {3, 8, 7}, {1, 2, 6}, {2, 12, 5}, {1, 23, 9}};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
-        for (int bi = 0; bi < 2; bi++) {
+        for (int bi = 0; bi < 3; bi++) {
             dims d = {sizes[si][0], sizes[si][1], sizes[si][2], 3};
             nn__shape in = {4, {d.n, d.h, d.w, d.c}};
             /* The three depthwise outputs (H x W x 3, (H+1)/2 x (W+1)/2 x 6 and, padded by 3 x 3
-             * for the 5x5 VALID stride 2, (H-1)/2 x (W-1)/2 x 3); band_bytes: 1 or 3 rows of the
-             * first (each output's band: as many of its rows as fit, at least one). */
-            int64_t band = bi ? 3 : 1, shp[3][3] = {{d.h, d.w, 3}, {(d.h + 1) / 2, (d.w + 1) / 2, 6},
+             * for the 5x5 VALID stride 2, (H-1)/2 x (W-1)/2 x 3); band_bytes: 1, 3 or 64 rows of
+             * the first (each output's band: as many of its rows as fit, at least one, at most a
+             * chunk's share of its N x H rows and at most H). */
+            int64_t band = bi == 2 ? 64 : bi ? 3 : 1, shp[3][3] = {{d.h, d.w, 3}, {(d.h + 1) / 2, (d.w + 1) / 2, 6},
                                                     {(d.h + 3 - 5) / 2 + 1, (d.w + 3 - 5) / 2 + 1, 3}};
             int64_t expect = 0, band_bytes = band * d.w * 3 * 4;
             for (int k = 0; k < 3; k++) { /* plan_fuse.c's rule: 3 slots of rows x W x C floats */
-                int64_t row = shp[k][1] * shp[k][2], rows = band_bytes / (row * 4);
-                rows = rows < 1 ? 1 : rows < shp[k][0] ? rows : shp[k][0];
+                int64_t row = shp[k][1] * shp[k][2], rows = band_bytes / (row * 4), share = (d.n * shp[k][0] + 2) / 3;
+                rows = rows < 1 ? 1 : rows < share ? rows : share;
+                rows = rows < shp[k][0] ? rows : shp[k][0];
                 expect += 3 * ((rows * row + 15) / 16 * 16) <= d.n * shp[k][0] * row;
             }
             nn__plan pu, pf;
@@ -701,12 +703,17 @@ static void test_pointwise_pairs(void)
     static const char *const outs[] = {"ya", "yb", "ob", "yc", "yd"};
     static const int64_t sizes[][3] = {{1, 30, 9}, {3, 8, 7}, {1, 2, 6}, {2, 13, 5}};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
-        for (int bi = 0; bi < 2; bi++) {
+        for (int bi = 0; bi < 3; bi++) {
             dims d = {sizes[si][0], sizes[si][1], sizes[si][2], 3};
             nn__shape in = {4, {d.n, d.h, d.w, d.c}};
-            /* ca's output: H x W x 8; bands of 1 or 4 of its rows, 3 slots (plan_fuse.c's rule) */
-            int64_t band = bi ? 4 : 1, row = d.w * 8, rows = band < d.h ? band : d.h;
+            /* ca's output: H x W x 8; bands of 1, 4 or 64 of its rows, 3 slots (plan_fuse.c's rule:
+             * at most a chunk's share of the N x H rows, at most H): 30 rows with 64-row bands
+             * are fused with bands of 10 rows, which 30 rows in one band would not be. */
+            int64_t band = bi == 2 ? 64 : bi ? 4 : 1, row = d.w * 8, share = (d.n * d.h + 2) / 3;
+            int64_t rows = band < share ? band : share;
+            rows = rows < d.h ? rows : d.h;
             int expect = 3 * ((rows * row + 15) / 16 * 16) <= d.n * d.h * row;
+            if (si == 0 && bi == 2) CHECK_INT_EQ(expect, 1);
             nn__plan pu, pf;
             if (build_pair(&g, &in, band * row * 4, &pu, &pf) < 0) continue;
             CHECK_INT_EQ(pu.pws_fused, 0);
