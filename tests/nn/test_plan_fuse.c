@@ -627,11 +627,13 @@ static void test_separables(void)
              * for the 5x5 VALID stride 2, (H-1)/2 x (W-1)/2 x 3); band_bytes: 1, 3 or 64 rows of
              * the first (each output's band: as many of its rows as fit, at least one, at most a
              * chunk's share of its N x H rows and at most H). */
-            int64_t band = bi == 2 ? 64 : bi ? 3 : 1, shp[3][3] = {{d.h, d.w, 3}, {(d.h + 1) / 2, (d.w + 1) / 2, 6},
-                                                    {(d.h + 3 - 5) / 2 + 1, (d.w + 3 - 5) / 2 + 1, 3}};
+            int64_t band = bi == 2 ? 64 : bi ? 3 : 1;
+            int64_t shp[3][3] = {{d.h, d.w, 3}, {(d.h + 1) / 2, (d.w + 1) / 2, 6},
+                                 {(d.h + 3 - 5) / 2 + 1, (d.w + 3 - 5) / 2 + 1, 3}};
             int64_t expect = 0, band_bytes = band * d.w * 3 * 4;
             for (int k = 0; k < 3; k++) { /* plan_fuse.c's rule: 3 slots of rows x W x C floats */
-                int64_t row = shp[k][1] * shp[k][2], rows = band_bytes / (row * 4), share = (d.n * shp[k][0] + 2) / 3;
+                int64_t row = shp[k][1] * shp[k][2], rows = band_bytes / (row * 4);
+                int64_t share = (d.n * shp[k][0] + 2) / 3;
                 rows = rows < 1 ? 1 : rows < share ? rows : share;
                 rows = rows < shp[k][0] ? rows : shp[k][0];
                 expect += 3 * ((rows * row + 15) / 16 * 16) <= d.n * shp[k][0] * row;
