@@ -58,7 +58,8 @@ const char *nn_cpu_kernels_name(void);
  * (float16 and uint8-affine exactly as TF.js does), orders the nodes, and plans a run for the
  * signature's input shapes (batch 1 where the signature leaves it open): shape and dtype inference,
  * folding of everything computable from constants and shapes, tensor lifetimes -> one activation
- * arena whose offsets come from vram_plan_offsets(). A run then never allocates.
+ * arena whose offsets come from vram_plan_offsets() (on two threads, from lanes that keep each
+ * thread writing the bytes it wrote before: docs/ENGINE.md). A run then never allocates.
  *
  *     nn_options o = nn_options_defaults();          // threads = number of cores
  *     nn_model_t *m = nn_model_load("models/movenet-lightning.json", &o, &err);
@@ -172,10 +173,13 @@ typedef struct nn_model_stats {
     int64_t params;                 /* weight values (elements of all Const nodes) */
     uint64_t weight_bytes;          /* the dequantized weight slab */
     double gflops;                  /* 2 x multiply-adds of the conv-like steps per run, 1e9 */
-    uint64_t arena_bytes;           /* planned activation arena (vram_plan_offsets peak) */
+    uint64_t arena_bytes;           /* planned activation arena (vram_plan_offsets peak, or the
+                                       lanes' when arena_lanes) */
     uint64_t arena_lower_bound;     /* max over steps of the live bytes: no plan is smaller */
     uint64_t arena_no_reuse;        /* sum of all activation sizes: the arena without reuse */
     int threads;
+    int arena_lanes;                /* 1: placed in lanes for two threads (each value's split
+                                       between the threads on a pivot: docs/ENGINE.md) */
 } nn_model_stats;
 
 /* Fills *s. Returns 0. */

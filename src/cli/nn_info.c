@@ -1,7 +1,8 @@
 /*
- * nn_info.c - `nn info MODEL.json [--batch N]`: the model's inputs and outputs (names, dtypes, shapes),
- * op counts, parameters, GFLOPs per run, and the planned activation arena against the lower bound
- * (max live bytes over the steps) and against no reuse.
+ * nn_info.c - `nn info MODEL.json [--batch N] [--threads N]`: the model's inputs and outputs (names,
+ * dtypes, shapes), op counts, parameters, GFLOPs per run, and the planned activation arena against
+ * the lower bound (max live bytes over the steps) and against no reuse. The plan is the one for
+ * --threads (default 1): two threads place the arena in lanes, a larger one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,18 +21,26 @@ static void print_info(const char *what, int i, const nn_tensor_info *t)
 int cmd_info(int argc, char **argv)
 {
     const char *model = NULL;
-    long batch = 1;
+    long batch = 1, threads = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: nn info MODEL.json [--batch N]\n"
+            printf("usage: nn info MODEL.json [--batch N] [--threads N]\n"
                    "  Prints inputs/outputs (outputs sorted by node name: the out<k> order of nn run),\n"
-                   "  op counts, parameters, GFLOPs per run and the planned activation memory.\n");
+                   "  op counts, parameters, GFLOPs per run and the planned activation memory of the\n"
+                   "  plan for N threads (default 1; 2 threads place it in lanes: docs/ENGINE.md).\n");
             return 0;
         } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
             char *end;
             batch = strtol(argv[++i], &end, 10);
             if (*end || batch < 1 || batch > 65536) {
                 fprintf(stderr, "nn info: --batch wants 1..65536\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            char *end;
+            threads = strtol(argv[++i], &end, 10);
+            if (*end || threads < 1 || threads > 256) {
+                fprintf(stderr, "nn info: --threads wants 1..256\n");
                 return 2;
             }
         } else if (argv[i][0] != '-' && !model) {
@@ -42,12 +51,12 @@ int cmd_info(int argc, char **argv)
         }
     }
     if (!model) {
-        fprintf(stderr, "usage: nn info MODEL.json [--batch N]\n");
+        fprintf(stderr, "usage: nn info MODEL.json [--batch N] [--threads N]\n");
         return 2;
     }
     nn_error err = {0};
     nn_options o = nn_options_defaults();
-    o.threads = 1;
+    o.threads = (int)threads;
     nn_model_t *m = nn_model_load(model, &o, &err);
     if (!m || (batch != 1 && nn_model_set_batch(m, batch, &err) < 0)) {
         fprintf(stderr, "nn info: %s\n", err.msg);
@@ -81,8 +90,8 @@ int cmd_info(int argc, char **argv)
     printf("parameters: %lld (%.2f MB as float32 slab)\n", (long long)s.params, (double)s.weight_bytes / 1e6);
     printf("GFLOPs per run (2 x MAC, conv-like): %.3f\n", s.gflops);
     printf("CPU kernels: %s\n", nn_cpu_kernels_name());
-    printf("activation arena: planned %.3f MB, lower bound %.3f MB (%.3fx), no reuse %.3f MB (%.2fx smaller)\n",
-           (double)s.arena_bytes / 1e6, (double)s.arena_lower_bound / 1e6,
+    printf("activation arena%s: planned %.3f MB, lower bound %.3f MB (%.3fx), no reuse %.3f MB (%.2fx smaller)\n",
+           s.arena_lanes ? " (lanes for 2 threads)" : "", (double)s.arena_bytes / 1e6, (double)s.arena_lower_bound / 1e6,
            s.arena_lower_bound ? (double)s.arena_bytes / (double)s.arena_lower_bound : 0.0,
            (double)s.arena_no_reuse / 1e6, s.arena_bytes ? (double)s.arena_no_reuse / (double)s.arena_bytes : 0.0);
     nn_model_free(m);

@@ -293,6 +293,7 @@ int nn_model_stats_get(const nn_model_t *m, nn_model_stats *s)
     s->arena_lower_bound = m->plan.lower_bound;
     s->arena_no_reuse = m->plan.no_reuse;
     s->threads = m->threads;
+    s->arena_lanes = m->plan.lanes;
     return 0;
 }
 

@@ -191,6 +191,7 @@ typedef struct nn__plan {
     int *steps;               /* node indices, execution order */
     void *arena;
     uint64_t arena_bytes, lower_bound, no_reuse;
+    int lanes;                /* 1: the arena is placed in lanes for two threads (plan_lanes.c) */
     double gflops;
     int folded;
     int pads_fused;           /* Pad steps folded into the padding of the conv reading them */
@@ -298,6 +299,11 @@ typedef struct nn__plan_opts {
 int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, const nn__plan_opts *o, nn__plan *p,
                    nn_error *err);
 void nn__plan_free(nn__plan *p);
+
+/* plan_lanes.c: offsets for t[0..n) such that byte split[i] of each value falls on a lane's pivot
+ * (to within align); *peak: the arena's bytes. -1 when out of memory. */
+struct vram_plan_tensor;
+int nn__plan_lanes(struct vram_plan_tensor *t, const uint64_t *split, size_t n, uint64_t align, uint64_t *peak);
 
 /* ---- thread pool (pool.c) ---- */
 

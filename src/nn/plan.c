@@ -10,7 +10,8 @@
  *      part of the depthwise conv reading it, its output a scratch of bands (plan_fuse.c); each
  *      output lives from its step to its last reader, or its aliases' last reader (graph outputs
  *      to the end);
- *   4. libvram's static planner turns the lifetimes into offsets in one arena (64-byte aligned).
+ *   4. libvram's static planner turns the lifetimes into offsets in one arena (64-byte aligned); for
+ *      two threads, lanes place each value's split between the threads on a pivot (plan_lanes.c).
  * Nothing here runs per frame.
  */
 #include <stdlib.h>
@@ -126,6 +127,48 @@ static int infer(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, co
     return 0;
 }
 
+/* With two chunks per threaded step: offsets from nn__plan_lanes (plan_lanes.c), each value's split
+ * (the first byte of chunk 1's rows, as nn__split_range splits them: dims 0 and 1 of a value of rank
+ * >= 3, dim 0 of a matrix, elements otherwise) on a lane's pivot, so that each thread writes the
+ * bytes it wrote before. They replace the general plan's in t (and *peak) unless the arena would
+ * grow past LANES_MAX_GROWTH times the general one (the seven models: 1.1-1.6x). */
+#define LANES_MAX_GROWTH 2
+static int place_lanes(const nn__graph *g, nn__plan *p, vram_plan_tensor *t, const int *ids, size_t n,
+                       uint64_t *peak, nn_error *err)
+{
+    uint64_t *split = malloc((n ? n : 1) * sizeof *split), lpeak = 0;
+    vram_plan_tensor *lt = malloc((n ? n : 1) * sizeof *lt);
+    int rc = 0;
+    if (!split || !lt) {
+        rc = nn__err(err, NN_ENOMEM, "%s: out of memory", g->path);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const nn__shape *sh = &p->vals[ids[i]].shape;
+        int64_t count = nn__shape_count(sh);
+        int64_t rows = sh->rank >= 3 ? sh->d[0] * sh->d[1] : sh->rank == 2 ? sh->d[0] : count, r0, r1;
+        split[i] = 0;
+        if (rows > 0) {
+            nn__split_range(rows, 1, 2, &r0, &r1);
+            split[i] = (uint64_t)r0 * (t[i].size / (uint64_t)rows);
+        }
+        lt[i] = t[i];
+    }
+    if (nn__plan_lanes(lt, split, n, ALIGN, &lpeak) < 0) {
+        rc = nn__err(err, NN_ENOMEM, "%s: out of memory", g->path);
+        goto done;
+    }
+    if (lpeak <= LANES_MAX_GROWTH * *peak) {
+        memcpy(t, lt, n * sizeof *t);
+        *peak = lpeak;
+        p->lanes = 1;
+    }
+done:
+    free(split);
+    free(lt);
+    return rc;
+}
+
 static int place(const nn__graph *g, nn__plan *p, nn_error *err)
 {
     for (int v = 0; v < g->nvalues; v++) p->vals[v].first = p->vals[v].last = -1;
@@ -172,6 +215,7 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
         rc = nn__err(err, NN_EINVAL, "%s: activation plan failed: %s", g->path, verr.msg);
         goto done;
     }
+    if (p->nchunks == 2 && (rc = place_lanes(g, p, t, ids, n, &r.peak, err)) < 0) goto done;
     p->arena_bytes = r.peak;
     p->lower_bound = r.lower_bound;
     p->no_reuse = r.no_reuse;

@@ -3,8 +3,9 @@
  * of ../shared/reference/<model>/ gives TF.js's outputs: |ours - ref| / max(1, |ref|) <= 1e-4 for
  * MoveNet and <= 1e-2 for BlazePose (two TF.js backends differ by up to 6e-3 there). Prints the worst
  * difference per model. Also: batch 2 (two different images stacked) equals the two batch-1 runs,
- * and 1 vs 3 threads give bit-identical outputs (Lightning; BlazePose full, whose 2x2 and 1x1 convs
- * split their weight panels between threads). Under the sanitizers (AIMP_SANITIZER_RUN=1) only the
+ * and 1, 2 and 3 threads give bit-identical outputs (Lightning; BlazePose full, whose 2x2 and 1x1
+ * convs split their weight panels between threads; 2 threads place the arena in lanes, plan_lanes.c,
+ * and the others not). Under the sanitizers (AIMP_SANITIZER_RUN=1) only the
  * first image of each model runs, to keep CI time bounded.
  */
 #include <dirent.h>
@@ -202,7 +203,7 @@ done:
     nn_model_free(m);
 }
 
-/* 1 and 3 threads give bit-identical outputs. */
+/* 1, 2 and 3 threads give bit-identical outputs; only the 2-thread plan is placed in lanes. */
 static void check_threads(const char *shared, const char *models, const char *name)
 {
     char dir[1024], *imgs[64], p[1200];
@@ -213,18 +214,24 @@ static void check_threads(const char *shared, const char *models, const char *na
     snprintf(p, sizeof p, "%s/%s.input.bin", dir, imgs[0]);
     void *x = read_file(p, &l);
     for (int i = 0; i < n; i++) free(imgs[i]);
-    nn_model_t *m1 = load(models, name, 1), *m3 = load(models, name, 3);
-    if (x && m1 && m3 && run_input(m1, x, 1) == 0 && run_input(m3, x, 1) == 0) {
-        for (int k = 0; k < nn_model_output_count(m1); k++) {
-            const nn_tensor *a = nn_model_output(m1, k), *b = nn_model_output(m3, k);
-            CHECK_MSG(!memcmp(a->data, b->data, (size_t)nn_tensor_count(a) * 4), "%s out%d: 1 vs 3 threads differ",
-                      name, k);
+    nn_model_t *m[3] = {load(models, name, 1), load(models, name, 2), load(models, name, 3)};
+    if (x && m[0] && m[1] && m[2] && run_input(m[0], x, 1) == 0 && run_input(m[1], x, 1) == 0 &&
+        run_input(m[2], x, 1) == 0) {
+        for (int t = 0; t < 3; t++) {
+            nn_model_stats s;
+            nn_model_stats_get(m[t], &s);
+            CHECK_MSG(s.arena_lanes == (t == 1), "%s: %d threads: arena_lanes %d", name, t + 1, s.arena_lanes);
         }
-        printf("%-20s 1 thread = 3 threads, bit for bit\n", name);
+        for (int k = 0; k < nn_model_output_count(m[0]); k++)
+            for (int t = 1; t < 3; t++) {
+                const nn_tensor *a = nn_model_output(m[0], k), *b = nn_model_output(m[t], k);
+                CHECK_MSG(!memcmp(a->data, b->data, (size_t)nn_tensor_count(a) * 4),
+                          "%s out%d: 1 vs %d threads differ", name, k, t + 1);
+            }
+        printf("%-20s 1 thread = 2 threads (lanes) = 3 threads, bit for bit\n", name);
     }
     free(x);
-    nn_model_free(m1);
-    nn_model_free(m3);
+    for (int t = 0; t < 3; t++) nn_model_free(m[t]);
 }
 
 int main(void)
