@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test_cli.sh - the `nn` program: info figures, run on a reference input (out<k>.bin of the right
-# size, one line per output, numbers close to TF.js's file), bench's line, and the exit codes and
-# messages of bad usage and bad input (missing model, wrong input size, truncated weights).
+# test_cli.sh - the `nn` program: info figures (also the two-thread arena), run on a reference input
+# (out<k>.bin of the right size, one line per output, numbers close to TF.js's file), bench's line,
+# and the exit codes and messages of bad usage and bad input (missing model, wrong input size,
+# truncated weights).
 source "$AIMP_SOURCE_DIR/tests/lib.sh"
 need_models
 need_shared
@@ -20,6 +21,11 @@ expect_grep '^  output 0: Identity \(Identity:0\) float32 \[1,1,17,3\]$' "$TMP/o
 expect_grep '^GFLOPs per run .*: 0\.5' "$TMP/out"
 expect_grep '^activation arena: planned .* lower bound .* no reuse' "$TMP/out"
 expect_grep '_FusedConv2D 50' "$TMP/out"
+# --threads 2: the plan of two threads, its arena placed in lanes (docs/ENGINE.md).
+expect_exit 0 "$NN" info "$M" --threads 2
+expect_grep '^activation arena \(lanes for 2 threads\): planned .* lower bound .* no reuse' "$TMP/out"
+expect_exit 2 "$NN" info "$M" --threads 0
+expect_grep 'threads wants 1..256' "$TMP/err"
 
 expect_exit 0 "$NN" run "$M" --input "$img" --outdir "$TMP/o" --threads 2
 expect_grep '^out0 Identity \[1,1,17,3\] float32 min ' "$TMP/out"
