@@ -241,8 +241,11 @@ enum {
     NN__OP_THREADED = 1,      /* run takes (ith, nth) and splits the work */
     NN__OP_SHAPE_ONLY = 2,    /* output depends only on input shapes: always folded */
     NN__OP_ALIAS = 4,         /* output 0 has input 0's bytes (copy-only op): aliased, not run */
-    NN__OP_ZERO_PAD_IN = 8    /* a conv (nn__params.conv): input 0 may take a Pad as implicit zero
+    NN__OP_ZERO_PAD_IN = 8,   /* a conv (nn__params.conv): input 0 may take a Pad as implicit zero
                                  padding (taps on padded cells count 0, like real zeros) */
+    NN__OP_ALIAS_WHOLE = 16   /* with one output of as many elements as input `arg` (an Unpack of a
+                                 dim of 1, a Split into one piece, a Pack or ConcatV2 of one tensor),
+                                 that output has the input's bytes: aliased, not run */
 };
 
 typedef struct nn__op_def {

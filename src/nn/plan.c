@@ -4,8 +4,8 @@
  *   2. in topological order, run each op's shape function (dtype and shape inference, attribute
  *      checks); a node whose inputs are all constants, or whose output depends only on shapes
  *      (Shape, Size), is computed right away and becomes a constant ("folding");
- *   3. a copy-only op (Identity, Reshape, Squeeze, ExpandDims) on an arena value becomes an alias of
- *      it (same bytes, its own shape); every other node becomes a step; a zero Pad read only by a
+ *   3. a copy-only op (Identity, Reshape, Squeeze, ExpandDims; an Unpack, Split, Pack or ConcatV2
+ *      of one piece) on an arena value becomes an alias of it (same bytes, its own shape); every other node becomes a step; a zero Pad read only by a
  *      conv becomes the conv's padding, an AddV2 after a conv its epilogue, a large 1x1 expansion
  *      part of the depthwise conv reading it, its output a scratch of bands (plan_fuse.c); each
  *      output lives from its step to its last reader, or its aliases' last reader (graph outputs
@@ -114,10 +114,16 @@ static int infer(const nn__graph *g, const nn__shape *in_shapes, nn__plan *p, co
             if ((rc = fold(&e)) < 0) return rc;
             continue;
         }
-        const nn__value *x0 = &p->vals[n->in[0]];
-        if ((n->def->flags & NN__OP_ALIAS) && (x0->kind == NN__V_ARENA || x0->kind == NN__V_ALIAS)) {
+        /* The input whose bytes the output is, for a copy-only node (-1: none). */
+        int src = n->def->flags & NN__OP_ALIAS ? n->in[0] : -1;
+        if ((n->def->flags & NN__OP_ALIAS_WHOLE) && n->nout == 1 && n->def->arg < n->nin &&
+            nn__shape_count(&out->shape) == nn__shape_count(&p->vals[n->in[n->def->arg]].shape) &&
+            out->dtype == p->vals[n->in[n->def->arg]].dtype)
+            src = n->in[n->def->arg];
+        const nn__value *x0 = src >= 0 ? &p->vals[src] : NULL;
+        if (x0 && (x0->kind == NN__V_ARENA || x0->kind == NN__V_ALIAS)) {
             out->kind = NN__V_ALIAS;
-            out->alias = x0->kind == NN__V_ALIAS ? x0->alias : n->in[0];
+            out->alias = x0->kind == NN__V_ALIAS ? x0->alias : src;
             continue;
         }
         for (int j = 0; j < n->nout; j++) p->vals[n->out0 + j].kind = NN__V_ARENA;

@@ -3,7 +3,8 @@
  * consumers first), "name:k" references and control inputs, cycle detection naming a node on the
  * cycle, shape inference with the batch taken from the input, folding of a shape-only subgraph
  * (Shape -> StridedSlice -> Pack feeding a Reshape) into constants, copy-only ops as aliases of
- * their input's bytes, dead nodes dropped, dtype
+ * their input's bytes (also an Unpack, Split, Pack and ConcatV2 of one piece, run and compared
+ * with the same graph's values; not a Pack of two), dead nodes dropped, dtype
  * inference (float32 -> int32 by Cast -> bool by Equal), and the activation plan's figures.
  */
 #include <stdio.h>
@@ -172,9 +173,69 @@ static void test_errors(void)
                       "node 'y' (Mul)", "input 1 is int32, expected float32");
 }
 
+/* x -> Relu r -> Unpack (axis 0, one piece) -> Pack (one tensor) -> ConcatV2 (one tensor, axis 3)
+ * -> Split (axis 3, one piece) -> Sigmoid "out"; and "two", a Pack of r and r. */
+static const char *whole_json =
+    "{\"modelTopology\":{\"node\":["
+    "{\"name\":\"x\",\"op\":\"Placeholder\"},"
+    "{\"name\":\"r\",\"op\":\"Relu\",\"input\":[\"x\"]},"
+    "{\"name\":\"u\",\"op\":\"Unpack\",\"input\":[\"r\"],\"attr\":{\"axis\":{\"i\":\"0\"},\"num\":{\"i\":\"1\"}}},"
+    "{\"name\":\"p\",\"op\":\"Pack\",\"input\":[\"u\"],\"attr\":{\"axis\":{\"i\":\"0\"}}},"
+    "{\"name\":\"c\",\"op\":\"ConcatV2\",\"input\":[\"p\",\"three\"]},"
+    "{\"name\":\"s\",\"op\":\"Split\",\"input\":[\"three\",\"c\"],\"attr\":{\"num_split\":{\"i\":\"1\"}}},"
+    "{\"name\":\"out\",\"op\":\"Sigmoid\",\"input\":[\"s\"]},"
+    "{\"name\":\"two\",\"op\":\"Pack\",\"input\":[\"r\",\"r\"],\"attr\":{\"axis\":{\"i\":\"0\"}}},"
+    "{\"name\":\"three\",\"op\":\"Const\"}]}," SIG_IN
+    "\"outputs\":{\"o1\":{\"name\":\"out:0\"},\"o2\":{\"name\":\"two:0\"}}},"
+    "\"weightsManifest\":[{\"paths\":[\"w.bin\"],\"weights\":[{\"name\":\"three\",\"shape\":[],\"dtype\":\"int32\"}]}]}";
+
+static void test_whole_aliases(void)
+{
+    nn__graph g = {0};
+    nn_error err = {0};
+    static const int32_t three = 3;
+    int rc = nn__graph_load_mem(&g, "whole.json", whole_json, strlen(whole_json), &three, sizeof three, &err);
+    CHECK_MSG(rc == 0, "%s", err.msg);
+    nn__shape in = {4, {1, 4, 2, 2}};
+    nn__plan p;
+    if (rc == 0 && (rc = nn__plan_build(&g, &in, NULL, &p, &err)) < 0) CHECK_MSG(0, "%s", err.msg);
+    if (rc) {
+        nn__graph_free(&g);
+        return;
+    }
+    CHECK_INT_EQ(p.nsteps, 3); /* Relu, Sigmoid, the Pack of two */
+    int r = g.nodes[nn__graph_find(&g, "r")].out0;
+    static const char *const whole[] = {"u", "p", "c", "s"};
+    for (int i = 0; i < 4; i++) {
+        const nn__value *v = &p.vals[g.nodes[nn__graph_find(&g, whole[i])].out0];
+        CHECK_MSG(v->kind == NN__V_ALIAS && v->alias == r, "%s: kind %d alias %d", whole[i], v->kind, v->alias);
+    }
+    CHECK_INT_EQ(p.vals[g.nodes[nn__graph_find(&g, "s")].out0].shape.rank, 4);
+    CHECK_INT_EQ(p.vals[g.nodes[nn__graph_find(&g, "u")].out0].shape.rank, 3);
+    CHECK_INT_EQ(p.vals[g.nodes[nn__graph_find(&g, "two")].out0].kind, NN__V_ARENA);
+    /* Run the steps: out = sigmoid(relu(x)), two = [relu(x), relu(x)]. */
+    float x[16], *xv = x;
+    for (int i = 0; i < 16; i++) x[i] = (float)(i - 8) * 0.5f;
+    p.vals[g.nodes[nn__graph_find(&g, "x")].out0].data = xv;
+    for (int k = 0; k < p.nsteps; k++) {
+        nn__exec e = {&g, &p, p.steps[k], &err};
+        CHECK_INT_EQ(g.nodes[p.steps[k]].def->run(&e, 0, 1), 0);
+    }
+    const float *out = p.vals[g.outputs[0].value].data, *two = p.vals[g.outputs[1].value].data;
+    int bad = 0;
+    for (int i = 0; i < 16; i++) {
+        float rl = x[i] > 0 ? x[i] : 0.0f;
+        if (fabsf(out[i] - 1.0f / (1.0f + expf(-rl))) > 1e-6f || two[i] != rl || two[16 + i] != rl) bad++;
+    }
+    CHECK_INT_EQ(bad, 0);
+    nn__plan_free(&p);
+    nn__graph_free(&g);
+}
+
 int main(void)
 {
     test_order_and_folding();
+    test_whole_aliases();
     test_errors();
     return check_report();
 }
