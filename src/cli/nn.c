@@ -4,10 +4,18 @@
  * (0 success, 1 failure the user can fix, 2 bad usage). Errors go to stderr, results to stdout.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn.h"
 #include "nn_cmds.h"
+
+int nn_cli_long(const char *s, long lo, long hi, long *v)
+{
+    char *end;
+    *v = strtol(s, &end, 10);
+    return end == s || *end || *v < lo || *v > hi ? -1 : 0;
+}
 
 typedef struct command {
     const char *name;

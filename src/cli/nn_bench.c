@@ -30,13 +30,6 @@ static int cmp_d(const void *a, const void *b)
 
 #define USAGE "usage: nn bench MODEL.json [--threads N] [--runs N] [--warmup N] [--batch N] [--profile]\n"
 
-static int parse_int(const char *s, long lo, long hi, long *v)
-{
-    char *end;
-    *v = strtol(s, &end, 10);
-    return *end || *v < lo || *v > hi ? -1 : 0;
-}
-
 /* The per-op table of the timed runs: mean ms per run, share of the summed step time, GFLOP/s. */
 static int print_profile(const nn_model_t *m)
 {
@@ -78,13 +71,13 @@ int cmd_bench(int argc, char **argv)
                    USAGE);
             return 0;
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (parse_int(argv[++i], 1, 256, &threads) < 0) return fprintf(stderr, "nn bench: bad --threads\n"), 2;
+            if (nn_cli_long(argv[++i], 1, 256, &threads) < 0) return fprintf(stderr, "nn bench: bad --threads\n"), 2;
         } else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-            if (parse_int(argv[++i], 1, 100000, &runs) < 0) return fprintf(stderr, "nn bench: bad --runs\n"), 2;
+            if (nn_cli_long(argv[++i], 1, 100000, &runs) < 0) return fprintf(stderr, "nn bench: bad --runs\n"), 2;
         } else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) {
-            if (parse_int(argv[++i], 0, 100000, &warm) < 0) return fprintf(stderr, "nn bench: bad --warmup\n"), 2;
+            if (nn_cli_long(argv[++i], 0, 100000, &warm) < 0) return fprintf(stderr, "nn bench: bad --warmup\n"), 2;
         } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
-            if (parse_int(argv[++i], 1, 4096, &batch) < 0)
+            if (nn_cli_long(argv[++i], 1, 4096, &batch) < 0)
                 return fprintf(stderr, "nn bench: bad --batch '%s' (1..4096)\n", argv[i]), 2;
         } else if (!strcmp(argv[i], "--profile")) {
             profile = 1;

@@ -7,4 +7,8 @@ int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/* nn.c: *v = the whole of s as a decimal integer in [lo, hi]; 0, or -1 (v unspecified) when s is
+ * not one. */
+int nn_cli_long(const char *s, long lo, long hi, long *v);
+
 #endif

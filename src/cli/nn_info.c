@@ -5,7 +5,6 @@
  * --threads (default 1): two threads place the arena in lanes, a larger one.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "nn.h"
@@ -30,16 +29,12 @@ int cmd_info(int argc, char **argv)
                    "  plan for N threads (default 1; 2 threads place it in lanes: docs/ENGINE.md).\n");
             return 0;
         } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
-            char *end;
-            batch = strtol(argv[++i], &end, 10);
-            if (*end || batch < 1 || batch > 65536) {
+            if (nn_cli_long(argv[++i], 1, 65536, &batch) < 0) {
                 fprintf(stderr, "nn info: --batch wants 1..65536\n");
                 return 2;
             }
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            char *end;
-            threads = strtol(argv[++i], &end, 10);
-            if (*end || threads < 1 || threads > 256) {
+            if (nn_cli_long(argv[++i], 1, 256, &threads) < 0) {
                 fprintf(stderr, "nn info: --threads wants 1..256\n");
                 return 2;
             }

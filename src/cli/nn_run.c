@@ -86,9 +86,8 @@ int cmd_run(int argc, char **argv)
         } else if (!strcmp(argv[i], "--outdir") && i + 1 < argc) {
             outdir = argv[++i];
         } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end || t < 1 || t > 256) {
+            long t;
+            if (nn_cli_long(argv[++i], 1, 256, &t) < 0) {
                 fprintf(stderr, "nn run: --threads wants 1..256\n");
                 return 2;
             }
