@@ -86,7 +86,8 @@ int cmd_info(int argc, char **argv)
     printf("GFLOPs per run (2 x MAC, conv-like): %.3f\n", s.gflops);
     printf("CPU kernels: %s\n", nn_cpu_kernels_name());
     printf("activation arena%s: planned %.3f MB, lower bound %.3f MB (%.3fx), no reuse %.3f MB (%.2fx smaller)\n",
-           s.arena_lanes ? " (lanes for 2 threads)" : "", (double)s.arena_bytes / 1e6, (double)s.arena_lower_bound / 1e6,
+           s.arena_lanes ? " (lanes for 2 threads)" : "", (double)s.arena_bytes / 1e6,
+           (double)s.arena_lower_bound / 1e6,
            s.arena_lower_bound ? (double)s.arena_bytes / (double)s.arena_lower_bound : 0.0,
            (double)s.arena_no_reuse / 1e6, s.arena_bytes ? (double)s.arena_no_reuse / (double)s.arena_bytes : 0.0);
     nn_model_free(m);

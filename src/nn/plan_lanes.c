@@ -34,29 +34,36 @@ typedef struct lane {
 
 static uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
-/* Sorting: the largest first, ties by index (a deterministic plan). */
-static const vram_plan_tensor *sort_t;
+/* The placing order: the largest first, ties by index (a deterministic plan). Sorted as (size,
+ * index) pairs, so that no state outside the call is needed (models load on several threads). */
+typedef struct item {
+    uint64_t size;
+    size_t i;
+} item;
+
 static int by_size(const void *a, const void *b)
 {
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    if (sort_t[i].size != sort_t[j].size) return sort_t[i].size > sort_t[j].size ? -1 : 1;
-    return i < j ? -1 : i > j;
+    const item *x = a, *y = b;
+    if (x->size != y->size) return x->size > y->size ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
 }
 
 int nn__plan_lanes(vram_plan_tensor *t, const uint64_t *split, size_t n, uint64_t align, uint64_t *peak)
 {
     *peak = 0;
     if (n == 0) return 0;
+    item *it = malloc(n * sizeof *it);
     size_t *order = malloc(n * sizeof *order), *in = malloc(n * sizeof *in);
     lane *ln = malloc(n * sizeof *ln);
     uint64_t *pivot = malloc(n * sizeof *pivot);
-    if (!order || !in || !ln || !pivot) {
-        free(order), free(in), free(ln), free(pivot);
+    if (!it || !order || !in || !ln || !pivot) {
+        free(it), free(order), free(in), free(ln), free(pivot);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) order[i] = i;
-    sort_t = t;
-    qsort(order, n, sizeof *order, by_size);
+    for (size_t i = 0; i < n; i++) it[i] = (item){t[i].size, i};
+    qsort(it, n, sizeof *it, by_size);
+    for (size_t k = 0; k < n; k++) order[k] = it[k].i;
+    free(it);
     size_t nl = 0;
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];

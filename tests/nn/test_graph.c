@@ -187,7 +187,8 @@ static const char *whole_json =
     "{\"name\":\"two\",\"op\":\"Pack\",\"input\":[\"r\",\"r\"],\"attr\":{\"axis\":{\"i\":\"0\"}}},"
     "{\"name\":\"three\",\"op\":\"Const\"}]}," SIG_IN
     "\"outputs\":{\"o1\":{\"name\":\"out:0\"},\"o2\":{\"name\":\"two:0\"}}},"
-    "\"weightsManifest\":[{\"paths\":[\"w.bin\"],\"weights\":[{\"name\":\"three\",\"shape\":[],\"dtype\":\"int32\"}]}]}";
+    "\"weightsManifest\":[{\"paths\":[\"w.bin\"],\"weights\":"
+    "[{\"name\":\"three\",\"shape\":[],\"dtype\":\"int32\"}]}]}";
 
 static void test_whole_aliases(void)
 {

@@ -21,7 +21,10 @@
 static uint64_t up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
 /* The pivot of value t placed with split s: its split rounded up to the alignment. */
-static uint64_t pivot(const vram_plan_tensor *t, uint64_t s, uint64_t a) { return t->offset + up(s < t->size ? s : t->size, a); }
+static uint64_t pivot(const vram_plan_tensor *t, uint64_t s, uint64_t a)
+{
+    return t->offset + up(s < t->size ? s : t->size, a);
+}
 
 static void hand_case(void)
 {
