@@ -24,12 +24,14 @@
  * two chunks only.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn_internal.h"
 #include "vram.h"
 
 typedef struct lane {
     uint64_t below, above;   /* bytes the lane spans under and over its pivot */
+    uint64_t pivot;          /* its offset in the arena, once the lanes are laid out */
 } lane;
 
 static uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
@@ -53,36 +55,35 @@ int nn__plan_lanes(vram_plan_tensor *t, const uint64_t *split, size_t n, uint64_
     *peak = 0;
     if (n == 0) return 0;
     item *it = malloc(n * sizeof *it);
-    size_t *order = malloc(n * sizeof *order), *in = malloc(n * sizeof *in);
+    size_t *in = malloc(n * sizeof *in);
     lane *ln = malloc(n * sizeof *ln);
-    uint64_t *pivot = malloc(n * sizeof *pivot);
-    if (!it || !order || !in || !ln || !pivot) {
-        free(it), free(order), free(in), free(ln), free(pivot);
+    char *clash = malloc(n);
+    if (!it || !in || !ln || !clash) {
+        free(it), free(in), free(ln), free(clash);
         return -1;
     }
     for (size_t i = 0; i < n; i++) it[i] = (item){t[i].size, i};
     qsort(it, n, sizeof *it, by_size);
-    for (size_t k = 0; k < n; k++) order[k] = it[k].i;
-    free(it);
     size_t nl = 0;
     for (size_t k = 0; k < n; k++) {
-        size_t i = order[k];
+        size_t i = it[k].i;
         uint64_t below = align_up(split[i] < t[i].size ? split[i] : t[i].size, align);
         uint64_t above = t[i].size > below ? align_up(t[i].size - below, align) : 0;
+        /* The lanes holding a value placed before that lives at a step with this one. */
+        memset(clash, 0, nl);
+        for (size_t q = 0; q < k; q++) {
+            size_t j = it[q].i;
+            if (t[j].first <= t[i].last && t[i].first <= t[j].last) clash[in[j]] = 1;
+        }
         size_t best = nl;
         uint64_t grow_best = below + above;
         for (size_t l = 0; l < nl; l++) {
-            int clash = 0;
-            for (size_t q = 0; q < k && !clash; q++) {
-                size_t j = order[q];
-                clash = in[j] == l && t[j].first <= t[i].last && t[i].first <= t[j].last;
-            }
-            if (clash) continue;
+            if (clash[l]) continue;
             uint64_t grow = (below > ln[l].below ? below - ln[l].below : 0) +
                             (above > ln[l].above ? above - ln[l].above : 0);
             if (grow < grow_best) best = l, grow_best = grow;
         }
-        if (best == nl) ln[nl++] = (lane){0, 0};
+        if (best == nl) ln[nl++] = (lane){0, 0, 0};
         if (below > ln[best].below) ln[best].below = below;
         if (above > ln[best].above) ln[best].above = above;
         in[i] = best;
@@ -90,11 +91,11 @@ int nn__plan_lanes(vram_plan_tensor *t, const uint64_t *split, size_t n, uint64_
     }
     uint64_t base = 0;
     for (size_t l = 0; l < nl; l++) {
-        pivot[l] = base + ln[l].below;
+        ln[l].pivot = base + ln[l].below;
         base += ln[l].below + ln[l].above;
     }
-    for (size_t i = 0; i < n; i++) t[i].offset = pivot[in[i]] - t[i].offset;
+    for (size_t i = 0; i < n; i++) t[i].offset = ln[in[i]].pivot - t[i].offset;
     *peak = base;
-    free(order), free(in), free(ln), free(pivot);
+    free(it), free(in), free(ln), free(clash);
     return 0;
 }
