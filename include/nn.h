@@ -180,6 +180,11 @@ typedef struct nn_model_stats {
     int threads;
     int arena_lanes;                /* 1: placed in lanes for two threads (each value's split
                                        between the threads on a pivot: docs/ENGINE.md) */
+    int convs_packed;               /* convolutions whose weights were packed at load for the SIMD
+                                       kernels */
+    int convs_half;                 /* ... of which as float16 halves (every weight exactly a half,
+                                       enough of them: docs/ENGINE.md) */
+    uint64_t packed_bytes;          /* the packed weights' bytes */
 } nn_model_stats;
 
 /* Fills *s. Returns 0. */

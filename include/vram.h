@@ -75,7 +75,7 @@ const char *vram_status_str(int status);
 typedef enum vram_simd {
     VRAM_SIMD_NONE = 0,    /* scalar (or not x86) */
     VRAM_SIMD_SSE42 = 1,   /* SSE4.2 */
-    VRAM_SIMD_AVX2 = 2,    /* AVX2 + FMA3, OS saves YMM */
+    VRAM_SIMD_AVX2 = 2,    /* AVX2 + FMA3 + F16C, OS saves YMM */
     VRAM_SIMD_AVX512 = 3   /* AVX-512F, OS saves ZMM and opmask */
 } vram_simd;
 

@@ -83,6 +83,8 @@ int cmd_info(int argc, char **argv)
         printf(" %s %d%s", op, c, i + 1 < nn_model_op_count(m) ? "," : "\n");
     }
     printf("parameters: %lld (%.2f MB as float32 slab)\n", (long long)s.params, (double)s.weight_bytes / 1e6);
+    printf("packed conv weights: %d convs (%d as float16 halves), %.2f MB\n", s.convs_packed, s.convs_half,
+           (double)s.packed_bytes / 1e6);
     printf("GFLOPs per run (2 x MAC, conv-like): %.3f\n", s.gflops);
     printf("CPU kernels: %s\n", nn_cpu_kernels_name());
     printf("activation arena%s: planned %.3f MB, lower bound %.3f MB (%.3fx), no reuse %.3f MB (%.2fx smaller)\n",

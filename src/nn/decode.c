@@ -1,5 +1,6 @@
 /*
- * decode.c - the byte-level decoders of the loader: IEEE half -> float (TF.js float16 weights),
+ * decode.c - the byte-level decoders of the loader: IEEE half -> float (TF.js float16 weights; and
+ * back where a float is exactly a half, for the packed conv weights),
  * uint8 affine dequantization (TF.js uint8 weights), base64 (TF.js stores string attributes such
  * as padding "SAME" base64-encoded; jansson has no decoder and libnn must not link FFmpeg), and the
  * error formatter shared by libnn.
@@ -46,6 +47,30 @@ float nn__f16_to_f32(uint16_t h)
     float f;
     memcpy(&f, &bits, sizeof f);
     return f;
+}
+
+int nn__f32_to_f16_exact(float f, uint16_t *h)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    uint32_t sign = (bits >> 16) & 0x8000u, exp = (bits >> 23) & 0xffu, man = bits & 0x7fffffu;
+    uint32_t out;
+    if (exp == 0xff) {
+        out = sign | 0x7c00u | (man >> 13);              /* inf, NaN */
+    } else if (exp == 0) {
+        out = sign;                                        /* +-0; a float subnormal is no half */
+    } else if (exp >= 113) {
+        if (exp > 142) return 0;                           /* >= 2^16: past the halves' range */
+        out = sign | ((exp - 112u) << 10) | (man >> 13);   /* normal: rebias 127 -> 15 */
+    } else {
+        uint32_t shift = 126u - exp;                       /* subnormal half: (1.man) 2^(exp-127) / 2^-24 */
+        if (shift > 24u) return 0;
+        out = sign | ((man | 0x800000u) >> shift);
+    }
+    float back = nn__f16_to_f32((uint16_t)out);
+    if (memcmp(&back, &f, sizeof f) != 0) return 0;        /* bits dropped above: not exact */
+    *h = (uint16_t)out;
+    return 1;
 }
 
 float nn__dequant_u8(uint8_t v, double scale, double min)

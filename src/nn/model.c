@@ -294,6 +294,9 @@ int nn_model_stats_get(const nn_model_t *m, nn_model_stats *s)
     s->arena_no_reuse = m->plan.no_reuse;
     s->threads = m->threads;
     s->arena_lanes = m->plan.lanes;
+    s->convs_packed = m->plan.convs_packed;
+    s->convs_half = m->plan.convs_half;
+    s->packed_bytes = m->plan.packed_bytes;
     return 0;
 }
 

@@ -30,6 +30,9 @@ int nn__err(nn_error *err, int code, const char *fmt, ...) __attribute__((format
 
 /* IEEE half -> float, exact for every input (subnormals, inf, NaN payloads kept). */
 float nn__f16_to_f32(uint16_t h);
+/* float -> IEEE half when f is exactly one (nn__f16_to_f32(*h) has f's bits: +-0, subnormal halves,
+ * inf and NaNs whose payload fits included): returns 1 and sets *h; else returns 0. */
+int nn__f32_to_f16_exact(float f, uint16_t *h);
 
 /* TF.js uint8 affine dequantization: float32(v * scale + min) computed in double, as JS does. */
 float nn__dequant_u8(uint8_t v, double scale, double min);
@@ -192,6 +195,9 @@ typedef struct nn__plan {
     void *arena;
     uint64_t arena_bytes, lower_bound, no_reuse;
     int lanes;                /* 1: the arena is placed in lanes for two threads (plan_lanes.c) */
+    int convs_packed;         /* Conv2Ds with their weights packed at plan time (ops_conv.c) */
+    int convs_half;           /* ... of which as IEEE halves (cpu.h: wh) */
+    uint64_t packed_bytes;    /* the packed blocks' bytes */
     double gflops;
     int folded;
     int pads_fused;           /* Pad steps folded into the padding of the conv reading them */

@@ -115,9 +115,15 @@ static int conv_shape(nn__exec *e)
     if (!dw && f->kind == NN__V_CONST && (!bv || bv->kind == NN__V_CONST)) {
         nn__value *y = nn__eout(e, 0);
         int kh = (int)f->shape.d[0], kw = (int)f->shape.d[1];
-        void *blk = nn__region_alloc(&e->p->region, nn__packed_conv_bytes(kh, kw, f->shape.d[2], f->shape.d[3]));
-        y->aux = nn__packed_conv_init(blk, f->data, kh, kw, f->shape.d[2], f->shape.d[3], bv ? bv->data : NULL);
-        if (!y->aux) return nn__node_err(e, NN_ENOMEM, "out of memory packing filter %s", b);
+        size_t bytes = nn__packed_conv_bytes(f->data, kh, kw, f->shape.d[2], f->shape.d[3]);
+        void *blk = nn__region_alloc(&e->p->region, bytes);
+        nn__packed_conv *pk = nn__packed_conv_init(blk, f->data, kh, kw, f->shape.d[2], f->shape.d[3],
+                                                   bv ? bv->data : NULL);
+        if (!pk) return nn__node_err(e, NN_ENOMEM, "out of memory packing filter %s", b);
+        y->aux = pk;
+        e->p->convs_packed++;
+        e->p->convs_half += pk->wh != NULL;
+        e->p->packed_bytes += bytes;
     }
     return 1;
 }

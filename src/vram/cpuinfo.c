@@ -25,6 +25,7 @@ static vram_simd detect_simd(void)
     unsigned int a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return VRAM_SIMD_NONE;
     int sse42 = (c >> 20) & 1, fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    int f16c = (c >> 29) & 1; /* VCVTPH2PS: libnn's half weights; every AVX2 CPU has it */
     if (!sse42) return VRAM_SIMD_NONE;
     if (!osxsave || !avx) return VRAM_SIMD_SSE42;
     uint64_t xcr0 = xgetbv0();
@@ -36,7 +37,7 @@ static vram_simd detect_simd(void)
         (void)a7, (void)c7, (void)d7;
     }
     int avx2 = (b7 >> 5) & 1, avx512f = (b7 >> 16) & 1;
-    if (!avx2 || !fma) return VRAM_SIMD_SSE42;
+    if (!avx2 || !fma || !f16c) return VRAM_SIMD_SSE42;
     if (avx512f && (xcr0 & 0xe0) == 0xe0) return VRAM_SIMD_AVX512; /* opmask, ZMM_Hi256, Hi16_ZMM */
     return VRAM_SIMD_AVX2;
 }

@@ -18,10 +18,10 @@
 #include <immintrin.h>
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC push_options
-#pragma GCC target("avx2,fma")
+#pragma GCC target("avx2,fma,f16c")
 #endif
 
 typedef struct emu16 {
@@ -30,6 +30,11 @@ typedef struct emu16 {
 typedef uint16_t emu16_mask;
 
 static inline emu16 emu16_load(const float *p) { return (emu16){_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)}; }
+static inline emu16 emu16_loadh(const uint16_t *p)
+{
+    return (emu16){_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)p)),
+                   _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + 8)))};
+}
 static inline void emu16_store(float *p, emu16 v)
 {
     _mm256_storeu_ps(p, v.lo);
@@ -122,6 +127,7 @@ typedef emu16_mask vmask;
 #define vlow4(v) _mm256_castps256_ps128((v).lo)
 #define vmask_first(n) ((emu16_mask)((1u << (n)) - 1u))
 #define vloadm(p, m) emu16_loadm((p), (m))
+#define vloadh(p) emu16_loadh(p)
 #define vstorem(p, m, v) emu16_storem((p), (m), (v))
 /* The same halving tree as AVX-512's reduce: lane i + lane i + 8 first, then 4, 2, 1. */
 static inline float emu16_hsum(emu16 v)

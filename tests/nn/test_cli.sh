@@ -21,6 +21,8 @@ expect_grep '^  output 0: Identity \(Identity:0\) float32 \[1,1,17,3\]$' "$TMP/o
 expect_grep '^GFLOPs per run .*: 0\.5' "$TMP/out"
 expect_grep '^activation arena: planned .* lower bound .* no reuse' "$TMP/out"
 expect_grep '_FusedConv2D 50' "$TMP/out"
+# Lightning's weights are float16 in its files: its 22 filters of >= 16384 weights packed as halves.
+expect_grep '^packed conv weights: 50 convs \(22 as float16 halves\), 4\.7[0-9] MB$' "$TMP/out"
 # --threads 2: the plan of two threads, its arena placed in lanes (docs/ENGINE.md).
 expect_exit 0 "$NN" info "$M" --threads 2
 expect_grep '^activation arena \(lanes for 2 threads\): planned .* lower bound .* no reuse' "$TMP/out"

@@ -50,6 +50,37 @@ static void test_f16(void)
     CHECK_INT_EQ(bad, 0);
 }
 
+/* float -> half where exact: every half (NaNs with their payloads, both zeros, subnormals) comes
+ * back as itself; floats between halves, past their range or below their subnormals do not. */
+static void test_f16_exact(void)
+{
+    int bad = 0;
+    for (uint32_t h = 0; h < 0x10000; h++) {
+        uint16_t back = 0;
+        if (!nn__f32_to_f16_exact(nn__f16_to_f32((uint16_t)h), &back) || back != h) bad++;
+    }
+    CHECK_INT_EQ(bad, 0);
+    static const uint32_t no[] = {
+        0x3f801000, /* 1 + 2^-11: one bit past a half's mantissa */
+        0x477ff000, /* 65520: rounds to inf as a half */
+        0x47800000, /* 65536 */
+        0x33000000, /* 2^-25: below the smallest subnormal */
+        0x33c00000, /* 1.5 * 2^-24: between subnormals */
+        0x00000001, /* a float subnormal */
+        0x7fc00001, /* a NaN whose payload has bits a half cannot hold */
+        0x7f800001,
+    };
+    uint16_t h = 0x1234;
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        float f;
+        memcpy(&f, &no[i], sizeof f);
+        CHECK_MSG(!nn__f32_to_f16_exact(f, &h) && h == 0x1234, "0x%08x taken as a half", (unsigned)no[i]);
+    }
+    CHECK(nn__f32_to_f16_exact(-65504.0f, &h) && h == 0xfbff);
+    CHECK(nn__f32_to_f16_exact(0x1p-24f, &h) && h == 0x0001);
+    CHECK(nn__f32_to_f16_exact(-0x1p-15f, &h) && h == 0x8200);
+}
+
 static void test_u8(void)
 {
     /* Expected bits from v*scale+min in double, then rounded to float (JS Float32Array.from). */
@@ -253,6 +284,7 @@ int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "%s", check_tmp_dir());
     test_f16();
+    test_f16_exact();
     test_u8();
     test_base64();
     test_tiny_model();

@@ -203,7 +203,8 @@ done:
     nn_model_free(m);
 }
 
-/* 1, 2 and 3 threads give bit-identical outputs; only the 2-thread plan is placed in lanes. */
+/* 1, 2 and 3 threads give bit-identical outputs; only the 2-thread plan is placed in lanes; the
+ * large filters are packed as halves. */
 static void check_threads(const char *shared, const char *models, const char *name)
 {
     char dir[1024], *imgs[64], p[1200];
@@ -221,6 +222,9 @@ static void check_threads(const char *shared, const char *models, const char *na
             nn_model_stats s;
             nn_model_stats_get(m[t], &s);
             CHECK_MSG(s.arena_lanes == (t == 1), "%s: %d threads: arena_lanes %d", name, t + 1, s.arena_lanes);
+            /* Every model's weights are float16 in its files: its large filters are packed as halves. */
+            CHECK_MSG(s.convs_half > 0 && s.convs_half < s.convs_packed && s.packed_bytes > 0,
+                      "%s: %d of %d packed convs as halves", name, s.convs_half, s.convs_packed);
         }
         for (int k = 0; k < nn_model_output_count(m[0]); k++)
             for (int t = 1; t < 3; t++) {

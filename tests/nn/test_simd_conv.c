@@ -11,13 +11,19 @@
  * panels); 7, 8, 17 and 24 otherwise end in a panel of <= 8 channels (the 8-lane
  * micro-kernel), and the thread splits put a pixel in blocks whose windows all lie inside the
  * image's columns (one tap per window row) or not, so the bit-identity across threads checks that
- * both forms give the same bits; the 8 -> 8 1x1 kernel gives the micro-kernel's bits. Also the
+ * both forms give the same bits; the 8 -> 8 1x1 kernel gives the micro-kernel's bits. Filters of
+ * exact halves, large enough to be packed as such, run the half-weight micro-kernels: within the
+ * tolerance of the reference and bit-identical to the same values packed as floats. Also the
  * dispatch: NN_SIMD parsing, the override, and the packing layout.
  *
  * Benchmark mode (not a test): test_simd_conv --bench [reps [match]] prints GFLOP/s of each table vs
- * the reference on the layer shapes that dominate MoveNet / BlazePose, one thread, median of reps;
+ * the reference on the layer shapes that dominate MoveNet / BlazePose, one thread, median of reps,
+ * each with float weights and, where the filter is large enough, again with half weights (" f16");
  * with match, only the shapes whose line starts with it ("conv 192x192x3", for perf).
  */
+#include <math.h>
+
+#include "nn_internal.h"
 #include "simd_harness.h"
 
 typedef struct conv_case {
@@ -28,6 +34,31 @@ typedef struct conv_case {
     int bias, res;
     nn__act post;  /* activation after the residual add (a fused Relu/Relu6 step) */
 } conv_case;
+
+/* Each weight as a nearby exact half: the mantissa cut to 10 bits, magnitudes below the halves'
+ * normal range to 0 (rng_float's values lie in [-1, 1)). */
+static void round_to_halves(float *f, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++) {
+        uint32_t u;
+        memcpy(&u, &f[i], sizeof u);
+        u &= 0xffffe000u;
+        memcpy(&f[i], &u, sizeof u);
+        if (fabsf(f[i]) < 0x1p-14f) f[i] = 0.0f;
+    }
+}
+
+/* pk with its half panels widened back to floats (pk->wh set): the float kernels over the same
+ * values, which must give the same bits. Free the copy's w with free(). */
+static nn__packed_conv widened(const nn__packed_conv *pk)
+{
+    nn__packed_conv f = *pk;
+    int64_t n = pk->npanels * pk->kdim * NN__PANEL;
+    f.w = buf_new(n);
+    f.wh = NULL;
+    for (int64_t i = 0; i < n; i++) f.w[i] = nn__f16_to_f32(pk->wh[i]);
+    return f;
+}
 
 /* A conv bound to its inputs, for simd_check_threads / simd_bench_tables. */
 typedef struct conv_run {
@@ -47,8 +78,9 @@ static void run_threads(const nn__cpu_kernels *k, const void *ctx, float *y, int
                   t, nth);
 }
 
-/* Returns 1 when the case was run (0 when the window does not fit the input). */
-static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *cc)
+/* Returns 1 when the case was run (0 when the window does not fit the input). half: the weights
+ * rounded to halves, so packed as such where there are enough of them (cpu.h: wh). */
+static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *cc, int halves)
 {
     nn__conv_params p, pm;
     int64_t oh, ow;
@@ -61,6 +93,7 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
     int64_t xs = cc->n * cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc;
     int64_t ys = cc->n * oh * ow * cc->oc;
     float *x = buf_random(xs), *f = buf_random(fs);
+    if (halves) round_to_halves(f, fs);
     float *b = cc->bias ? buf_random(cc->oc) : NULL;
     float *r = cc->res ? buf_random(ys) : NULL;
     float *ax = buf_abs(x, xs), *af = buf_abs(f, fs), *ab = buf_abs(b, cc->oc);
@@ -75,18 +108,29 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
 
     nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
     CHECK(pk != NULL);
-    const conv_run run = {x, cc, pk, &p, r, oh, ow};
+    if (!pk) exit(1);
+    int half = halves && fs >= NN__HALF_MIN_WEIGHTS;
+    CHECK_MSG((pk->wh != NULL) == half && (pk->w == NULL) == half, "conv k%d c%" PRId64 " oc%" PRId64
+              ": panels as %s, not %s", cc->k, cc->c, cc->oc, pk->wh ? "halves" : "floats", half ? "halves" : "floats");
+    nn__packed_conv wide = half ? widened(pk) : *pk;
+    const conv_run run = {x, cc, pk, &p, r, oh, ow}, run_wide = {x, cc, &wide, &p, r, oh, ow};
     char what[200];
-    float *y512 = NULL;
+    float *y512 = NULL, *yw = half ? buf_new(ys) : NULL;
     for (int ti = -1; ti < ntabs; ti++) {
         const nn__cpu_kernels *k = ti < 0 ? &nn__cpu_scalar : tabs[ti];
         snprintf(what, sizeof what,
                  "%s conv n%" PRId64 " %" PRId64 "x%" PRId64 "x%" PRId64 " -> oc%" PRId64
-                 " k%d s%d %s act%d bias%d res%d post%d",
+                 " k%d s%d %s act%d bias%d res%d post%d%s",
                  k->name, cc->n, cc->h, cc->w, cc->c, cc->oc, cc->k, cc->s,
-                 cc->pad == NN__PAD_SAME ? "SAME" : "VALID", (int)cc->act, cc->bias, cc->res, (int)cc->post);
+                 cc->pad == NN__PAD_SAME ? "SAME" : "VALID", (int)cc->act, cc->bias, cc->res, (int)cc->post,
+                 half ? " (half weights)" : "");
         simd_check_threads(what, k, run_threads, &run, y1, yt, ref, mag, ys,
                            k->level == NN__SIMD_SCALAR);
+        if (half) { /* the same values as floats: the same products, the same bits */
+            buf_fill(yw, ys);
+            run_threads(k, &run_wide, yw, 1);
+            CHECK_MSG(memcmp(yw, y1, (size_t)ys * sizeof(float)) == 0, "%s: differs from its float panels", what);
+        }
 #if defined(__x86_64__) || defined(__i386__)
         /* The two AVX-512 GEMM block shapes run the same FMAs per output: the same bits. */
         if (k == &nn__cpu_avx512 || k == &nn__cpu_narrow_avx512) {
@@ -101,6 +145,8 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
 #endif
     }
     free(y512);
+    free(yw);
+    if (half) free(wide.w);
     nn__packed_conv_free(pk);
     free(x); free(f); free(b); free(r); free(ax); free(af); free(ab);
     free(ref); free(mag); free(y1); free(yt);
@@ -149,8 +195,8 @@ static void test_packing(void)
     CHECK(pk && pk->dot0 == 16 && pk->wt == NULL);
     nn__packed_conv_free(pk);
     /* In caller memory (a plan's region): the same packing over whatever the block held. */
-    size_t nb = nn__packed_conv_bytes(2, 1, 2, 3);
-    CHECK(nb > 0 && nb % 64 == 0 && nn__packed_conv_bytes(1, 1, 0, 3) == 0);
+    size_t nb = nn__packed_conv_bytes(f, 2, 1, 2, 3);
+    CHECK(nb > 0 && nb % 64 == 0 && nn__packed_conv_bytes(f, 1, 1, 0, 3) == 0);
     char *blk = aligned_alloc(64, nb);
     if (blk) memset(blk, 0x7f, nb);
     pk = nn__packed_conv_init(blk, f, 2, 1, 2, 3, b);
@@ -304,9 +350,31 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
             .res = (int)rng_int(0, 2) == 0,
             .post = (nn__act)rng_int(0, 2),
         };
-        ran += check_case(tabs, ntabs, &cc);
+        ran += check_case(tabs, ntabs, &cc, 0);
     }
     CHECK(ran > 150);
+    /* Weights that are halves, enough of them to be packed as such (cpu.h: wh): each window and
+     * output channel count with the depth that takes the filter just past the threshold, plus a
+     * few odd channels. */
+    ran = 0;
+    for (int i = 0; i < 60; i++) {
+        conv_case cc = {
+            .n = 1,
+            .h = rng_int(1, 9),
+            .w = rng_int(1, 9),
+            .oc = chans[rng_int(0, 10)],
+            .k = ks[rng_int(0, 6)],
+            .s = (int)rng_int(1, 2),
+            .pad = rng_int(0, 1) ? NN__PAD_SAME : NN__PAD_VALID,
+            .act = (nn__act)rng_int(0, 2),
+            .bias = (int)rng_int(0, 3) != 0,
+            .res = (int)rng_int(0, 2) == 0,
+            .post = (nn__act)rng_int(0, 2),
+        };
+        cc.c = (NN__HALF_MIN_WEIGHTS + cc.k * cc.k * cc.oc - 1) / (cc.k * cc.k * cc.oc) + rng_int(0, 20);
+        ran += check_case(tabs, ntabs, &cc, 1);
+    }
+    CHECK(ran > 35);
     /* Model-like layers: several chunks of pixels and panels; 3x3 stride 2 on RGB. */
     static const conv_case fixed[] = {
         {1, 24, 24, 64, 96, 1, 1, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
@@ -343,13 +411,24 @@ static void test_random(const nn__cpu_kernels **tabs, int ntabs)
         {1, 6, 6, 24, 147, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 1, NN__ACT_RELU6},
         {1, 9, 9, 24, 35, 1, 2, NN__PAD_SAME, NN__ACT_RELU, 1, 0, NN__ACT_NONE},
     };
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) CHECK(check_case(tabs, ntabs, &fixed[i]));
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) CHECK(check_case(tabs, ntabs, &fixed[i], 0));
+    /* Half weights: an 8x8 projection split by panels on two threads, a 3x3 conv, a tail of 8, and
+     * a filter below the threshold (float panels, however exact). */
+    static const conv_case halves[] = {
+        {1, 8, 8, 280, 160, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 1, NN__ACT_NONE},
+        {1, 13, 11, 48, 40, 3, 2, NN__PAD_SAME, NN__ACT_RELU6, 1, 0, NN__ACT_NONE},
+        {1, 9, 10, 700, 24, 1, 1, NN__PAD_VALID, NN__ACT_RELU, 1, 0, NN__ACT_RELU6},
+        {1, 9, 10, 64, 24, 1, 1, NN__PAD_SAME, NN__ACT_RELU, 1, 0, NN__ACT_NONE},
+    };
+    for (size_t i = 0; i < sizeof halves / sizeof halves[0]; i++) CHECK(check_case(tabs, ntabs, &halves[i], 1));
 }
 
 /* ---- benchmark mode ---- */
 
+/* halves: the weights rounded to halves and packed as such (skipped where the filter is too small
+ * for that): the float and half panels side by side. */
 static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case *cc, int reps,
-                       const char *match)
+                       const char *match, int halves)
 {
     nn__conv_params p;
     int64_t oh, ow;
@@ -359,12 +438,15 @@ static void bench_conv(const nn__cpu_kernels **tabs, int ntabs, const conv_case 
     p.post_act = cc->post;
     static const char *const acts[] = {"", " relu", " relu6"};
     char label[160];
-    snprintf(label, sizeof label, "conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d%s%s%s", cc->h,
-             cc->w, cc->c, cc->oc, cc->k, cc->s, acts[cc->act], cc->res ? " +res" : "", acts[cc->post]);
+    snprintf(label, sizeof label, "conv %" PRId64 "x%" PRId64 "x%" PRId64 " -> %" PRId64 " k%d s%d%s%s%s%s", cc->h,
+             cc->w, cc->c, cc->oc, cc->k, cc->s, acts[cc->act], cc->res ? " +res" : "", acts[cc->post],
+             halves ? " f16" : "");
     if (match && strncmp(label, match, strlen(match)) != 0) return;
     int64_t xs = cc->n * cc->h * cc->w * cc->c, fs = (int64_t)cc->k * cc->k * cc->c * cc->oc;
+    if (halves && fs < NN__HALF_MIN_WEIGHTS) return;
     int64_t ys = cc->n * oh * ow * cc->oc;
     float *x = buf_random(xs), *f = buf_random(fs), *b = buf_random(cc->oc);
+    if (halves) round_to_halves(f, fs);
     float *y = buf_new(ys), *r = cc->res ? buf_random(ys) : NULL;
     nn__packed_conv *pk = nn__packed_conv_create(f, cc->k, cc->k, cc->c, cc->oc, b);
     if (!pk) exit(1);
@@ -405,8 +487,10 @@ int main(int argc, char **argv)
             {1, 48, 48, 96, 17, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
             {1, 48, 48, 96, 1, 1, 1, NN__PAD_SAME, NN__ACT_NONE, 1, 0, NN__ACT_NONE},
         };
-        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-            bench_conv(tabs, ntabs, &shapes[i], reps, match);
+        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+            bench_conv(tabs, ntabs, &shapes[i], reps, match, 0);
+            bench_conv(tabs, ntabs, &shapes[i], reps, match, 1);
+        }
         return 0;
     }
     test_packing();

@@ -47,6 +47,11 @@
  * past the full panels (MoveNet's heads: 17 = 16 + 1, 34 = 32 + 2 channels). */
 #define NN__DOT_MAX_OC 3
 
+/* Filters of fewer weights stay float32 where they are exact halves too: they stay in L1/L2 from
+ * block to block, so halving their bytes saves no memory traffic, and the conversion costs a
+ * micro-op per weight register (docs/BENCHMARKS.md). */
+#define NN__HALF_MIN_WEIGHTS 16384
+
 /* Conv2D weights packed once for the SIMD kernels (ISA-independent layout, shared by all levels).
  * Row r of the GEMM is the filter row (ky * kw + kx) * c + ci of the TF filter [KH,KW,C,OC].
  * One allocation holds the struct and its arrays, so free() (or nn__packed_conv_free) releases it. */
@@ -55,7 +60,12 @@ typedef struct nn__packed_conv {
     int64_t c, oc;
     int64_t kdim;             /* kh * kw * c: rows of the GEMM */
     int64_t npanels;          /* ceil(oc / NN__PANEL) */
-    float *w;                 /* [npanels][kdim][NN__PANEL], zero padded past oc; 64-byte aligned */
+    float *w;                 /* [npanels][kdim][NN__PANEL], zero padded past oc; 64-byte aligned;
+                                 NULL when wh holds the panels */
+    uint16_t *wh;             /* the same panels as IEEE binary16, where every weight of the filter is
+                                 exactly a half and there are at least NN__HALF_MIN_WEIGHTS of them
+                                 (all seven models' weights are float16 in their files): the same
+                                 products, so the same bits, from half the bytes; else NULL */
     float *bias;              /* [npanels * NN__PANEL], zeros past oc (all zeros without bias) */
     int64_t dot0;             /* the first channel of the dot-product path: 0 when oc <= NN__DOT_MAX_OC,
                                  (npanels - 1) * NN__PANEL for a 1x1 conv's tail of <= NN__DOT_MAX_OC
@@ -69,15 +79,16 @@ typedef struct nn__packed_conv {
     const float *bias_ref;    /* the original bias [OC] or NULL (scalar path); borrowed */
 } nn__packed_conv;
 
-/* Packs filt [KH,KW,C,OC] and bias [OC] (or NULL) into one new block. filt and bias must outlive
+/* Packs filt [KH,KW,C,OC] and bias [OC] (or NULL) into one new block (the panels as halves where
+ * wh's rule allows). filt and bias must outlive
  * it (the scalar path reads them). Returns NULL when out of memory or on a bad size (kh, kw, c,
  * oc < 1). Thread-safe. */
 nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
                                         const float *bias);
-/* The same in caller memory: the bytes a block for (kh, kw, c, oc) takes (0 on a bad size), and the
- * packing into blk (64-byte aligned, that many bytes; cleared here). Returns blk, or NULL when blk is
- * NULL or a size is bad. */
-size_t nn__packed_conv_bytes(int kh, int kw, int64_t c, int64_t oc);
+/* The same in caller memory: the bytes a block for filt (kh, kw, c, oc) takes (0 on a bad size), and
+ * the packing into blk (64-byte aligned, that many bytes; cleared here). Returns blk, or NULL when
+ * blk is NULL or a size is bad. */
+size_t nn__packed_conv_bytes(const float *filt, int kh, int kw, int64_t c, int64_t oc);
 nn__packed_conv *nn__packed_conv_init(void *blk, const float *filt, int kh, int kw, int64_t c, int64_t oc,
                                       const float *bias);
 /* Same as free(pk); accepts NULL. */

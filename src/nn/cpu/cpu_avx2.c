@@ -1,8 +1,9 @@
 /*
  * cpu_avx2.c - the AVX2 + FMA3 kernel table (8 floats per register, 6 x 16 GEMM micro-kernel:
- * 12 accumulators + 2 weight registers + 1 broadcast). Compiled for AVX2 by a target pragma, so
- * the rest of the build stays baseline x86-64; nn__cpu_kernels_get() only hands this table out
- * when vram's CPUID/XGETBV check found AVX2 + FMA with the OS saving YMM state.
+ * 12 accumulators + 2 weight registers + 1 broadcast; F16C's VCVTPH2PS widens half weights).
+ * Compiled for AVX2 by a target pragma, so the rest of the build stays baseline x86-64;
+ * nn__cpu_kernels_get() only hands this table out when vram's CPUID/XGETBV check found AVX2 + FMA
+ * + F16C with the OS saving YMM state.
  */
 #include <math.h>
 #include <string.h>
@@ -14,10 +15,10 @@
 #include <immintrin.h>
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC push_options
-#pragma GCC target("avx2,fma")
+#pragma GCC target("avx2,fma,f16c")
 #endif
 
 #define VLEN 8
@@ -59,6 +60,8 @@ typedef __m256i vmask;
 #define vlow4(v) _mm256_castps256_ps128(v)
 #define vmask_first(n) \
     _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+/* VLEN IEEE halves -> floats (VCVTPH2PS: exact), for packed half weights. */
+#define vloadh(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p)))
 #define vloadm(p, m) _mm256_maskload_ps((p), (m))
 #define vstorem(p, m, v) _mm256_maskstore_ps((p), (m), (v))
 

@@ -7,8 +7,8 @@
  * 12 x 32 another 5-60 % (up to 178 GFLOP/s, 77 % of the core's FMA peak). Compiled for AVX-512F
  * by a target pragma, so the rest of the build stays baseline x86-64; nn__cpu_kernels_get() only
  * hands this table out when vram's CPUID/XGETBV check found AVX-512F with ZMM and opmask state
- * saved by the OS (and AVX2 + FMA, which vram's check also requires: the tail panels of <= 8
- * channels run on 8-lane registers, simd_half256.h).
+ * saved by the OS (and AVX2 + FMA + F16C, which vram's check also requires: the tail panels of <= 8
+ * channels run on 8-lane registers, simd_half256.h, and half weights are widened by VCVTPH2PS).
  */
 #include <math.h>
 #include <string.h>
@@ -20,10 +20,10 @@
 #include <immintrin.h>
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma,f16c"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma")
+#pragma GCC target("avx512f,avx2,fma,f16c")
 #endif
 
 #define VLEN 16
@@ -62,6 +62,8 @@ typedef __mmask16 vmask;
     _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
 #define vlow4(v) _mm512_castps512_ps128(v)
 #define vmask_first(n) ((__mmask16)((1u << (n)) - 1u))
+/* VLEN IEEE halves -> floats (VCVTPH2PS: exact), for packed half weights. */
+#define vloadh(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
 #define vloadm(p, m) _mm512_maskz_loadu_ps((m), (p))
 #define vstorem(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
 /* Sum of the lanes as a halving tree: lane i + lane i + 8, then i + 4, i + 2, i + 1. */

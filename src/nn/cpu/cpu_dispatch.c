@@ -10,11 +10,12 @@
 
 #include "cpu/cpu.h"
 #include "nn.h"
+#include "nn_internal.h"
 #include "vram.h"
 
 /* ---- packing ---- */
 
-/* [struct, padded to 64][w][bias][wt] in one block, the arrays 64-byte aligned. */
+/* [struct, padded to 64][w or wh][bias][wt] in one block, the arrays 64-byte aligned. */
 static size_t pack_head(void) { return (sizeof(nn__packed_conv) + 63) / 64 * 64; }
 
 /* The first output channel of the dot-product path (cpu.h: dot0). */
@@ -25,20 +26,48 @@ static int64_t dot_first(int kh, int kw, int64_t oc)
     return kh == 1 && kw == 1 && oc > NN__PANEL && tail && tail <= NN__DOT_MAX_OC ? oc - tail : oc;
 }
 
-size_t nn__packed_conv_bytes(int kh, int kw, int64_t c, int64_t oc)
+/* Whether the panels are packed as halves (cpu.h: wh): enough weights, every one exactly a half. */
+static int pack_half(const float *filt, int64_t count)
+{
+    if (count < NN__HALF_MIN_WEIGHTS) return 0;
+    uint16_t h;
+    for (int64_t i = 0; i < count; i++)
+        if (!nn__f32_to_f16_exact(filt[i], &h)) return 0;
+    return 1;
+}
+
+/* The byte sizes of a block's arrays; 0 on a bad size. */
+typedef struct pack_sizes {
+    int64_t kdim, np, dot0;
+    int half;
+    size_t wbytes, bbytes, tbytes, total;
+} pack_sizes;
+
+static int pack_sizes_of(const float *filt, int kh, int kw, int64_t c, int64_t oc, pack_sizes *z)
 {
     if (kh < 1 || kw < 1 || c < 1 || oc < 1) return 0;
-    int64_t kdim = (int64_t)kh * kw * c, np = (oc + NN__PANEL - 1) / NN__PANEL;
-    size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
-    size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
-    size_t tbytes = (size_t)((oc - dot_first(kh, kw, oc)) * kdim) * sizeof(float);
-    return (pack_head() + wbytes + bbytes + tbytes + 63) / 64 * 64; /* aligned_alloc: a multiple */
+    z->kdim = (int64_t)kh * kw * c;
+    z->np = (oc + NN__PANEL - 1) / NN__PANEL;
+    z->dot0 = dot_first(kh, kw, oc);
+    z->half = pack_half(filt, z->kdim * oc);
+    z->wbytes = (size_t)(z->np * z->kdim * NN__PANEL) * (z->half ? sizeof(uint16_t) : sizeof(float));
+    z->wbytes = (z->wbytes + 63) / 64 * 64;
+    z->bbytes = (size_t)(z->np * NN__PANEL) * sizeof(float);
+    z->tbytes = (size_t)((oc - z->dot0) * z->kdim) * sizeof(float);
+    z->total = (pack_head() + z->wbytes + z->bbytes + z->tbytes + 63) / 64 * 64; /* aligned_alloc: a multiple */
+    return 1;
+}
+
+size_t nn__packed_conv_bytes(const float *filt, int kh, int kw, int64_t c, int64_t oc)
+{
+    pack_sizes z;
+    return pack_sizes_of(filt, kh, kw, c, oc, &z) ? z.total : 0;
 }
 
 nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
                                         const float *bias)
 {
-    size_t total = nn__packed_conv_bytes(kh, kw, c, oc);
+    size_t total = nn__packed_conv_bytes(filt, kh, kw, c, oc);
     void *blk = total ? aligned_alloc(64, total) : NULL;
     nn__packed_conv *pk = nn__packed_conv_init(blk, filt, kh, kw, c, oc, bias);
     if (!pk) free(blk);
@@ -48,32 +77,36 @@ nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64
 nn__packed_conv *nn__packed_conv_init(void *mem, const float *filt, int kh, int kw, int64_t c, int64_t oc,
                                       const float *bias)
 {
-    size_t total = nn__packed_conv_bytes(kh, kw, c, oc);
-    if (!mem || !total) return NULL;
+    pack_sizes z;
+    if (!mem || !pack_sizes_of(filt, kh, kw, c, oc, &z)) return NULL;
     char *blk = mem;
-    int64_t kdim = (int64_t)kh * kw * c, np = (oc + NN__PANEL - 1) / NN__PANEL;
+    int64_t kdim = z.kdim, np = z.np;
     size_t head = pack_head();
-    size_t wbytes = (size_t)(np * kdim * NN__PANEL) * sizeof(float);
-    size_t bbytes = (size_t)(np * NN__PANEL) * sizeof(float);
-    int64_t dot0 = dot_first(kh, kw, oc);
-    size_t tbytes = (size_t)((oc - dot0) * kdim) * sizeof(float);
-    memset(blk, 0, total);
+    memset(blk, 0, z.total);
     nn__packed_conv *pk = (nn__packed_conv *)(void *)blk;
-    pk->w = (float *)(void *)(blk + head);
-    pk->bias = (float *)(void *)(blk + head + wbytes);
+    if (z.half)
+        pk->wh = (uint16_t *)(void *)(blk + head);
+    else
+        pk->w = (float *)(void *)(blk + head);
+    pk->bias = (float *)(void *)(blk + head + z.wbytes);
     for (int64_t pj = 0; pj < np; pj++) {
         int64_t o0 = pj * NN__PANEL, cols = oc - o0 < NN__PANEL ? oc - o0 : NN__PANEL;
-        float *dst = pk->w + pj * kdim * NN__PANEL;
-        for (int64_t r = 0; r < kdim; r++)
-            memcpy(dst + r * NN__PANEL, filt + r * oc + o0, (size_t)cols * sizeof(float));
+        for (int64_t r = 0; r < kdim; r++) {
+            const float *src = filt + r * oc + o0;
+            int64_t at = (pj * kdim + r) * NN__PANEL;
+            if (z.half)
+                for (int64_t j = 0; j < cols; j++) nn__f32_to_f16_exact(src[j], &pk->wh[at + j]);
+            else
+                memcpy(pk->w + at, src, (size_t)cols * sizeof(float));
+        }
     }
     if (bias) memcpy(pk->bias, bias, (size_t)oc * sizeof(float));
-    if (tbytes) {
-        pk->wt = (float *)(void *)(blk + head + wbytes + bbytes);
-        for (int64_t o = dot0; o < oc; o++)
-            for (int64_t r = 0; r < kdim; r++) pk->wt[(o - dot0) * kdim + r] = filt[r * oc + o];
+    if (z.tbytes) {
+        pk->wt = (float *)(void *)(blk + head + z.wbytes + z.bbytes);
+        for (int64_t o = z.dot0; o < oc; o++)
+            for (int64_t r = 0; r < kdim; r++) pk->wt[(o - z.dot0) * kdim + r] = filt[r * oc + o];
     }
-    pk->dot0 = dot0;
+    pk->dot0 = z.dot0;
     pk->kh = kh;
     pk->kw = kw;
     pk->c = c;

@@ -5,7 +5,7 @@
  * that run 512-bit ops as two 256-bit halves (AMD Zen 4) or have one 512-bit FMA port do twice as
  * many 256-bit FMAs per cycle; in the AVX2 table the panel's second register would hold only zeros.
  * Macros, not functions, so that they compile under each includer's target pragma (all three
- * includers target at least AVX2 + FMA). Uses only VEX-encoded AVX2 forms: no AVX512VL needed.
+ * includers target at least AVX2 + FMA + F16C). Uses only VEX-encoded forms: no AVX512VL needed.
  */
 #ifndef NN_CPU_SIMD_HALF256_H
 #define NN_CPU_SIMD_HALF256_H
@@ -27,6 +27,8 @@ typedef __m256i hmask;
 #define hmul(a, b) _mm256_mul_ps((a), (b))
 #define hmask_first(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 #define hloadm(p, m) _mm256_maskload_ps((p), (m))
+/* HLEN IEEE halves -> floats (F16C's VCVTPH2PS: exact). */
+#define hloadh(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p)))
 #define hstorem(p, m, v) _mm256_maskstore_ps((p), (m), (v))
 
 #endif
