@@ -185,6 +185,8 @@ typedef struct nn_model_stats {
     int convs_half;                 /* ... of which as float16 halves (every weight exactly a half,
                                        enough of them: docs/ENGINE.md) */
     uint64_t packed_bytes;          /* the packed weights' bytes */
+    uint64_t band_bytes;            /* the per-chunk bands of the steps that compute an input of
+                                       theirs band by band (outside the arena) */
 } nn_model_stats;
 
 /* Fills *s. Returns 0. */

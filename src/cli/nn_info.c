@@ -92,6 +92,8 @@ int cmd_info(int argc, char **argv)
            (double)s.arena_lower_bound / 1e6,
            s.arena_lower_bound ? (double)s.arena_bytes / (double)s.arena_lower_bound : 0.0,
            (double)s.arena_no_reuse / 1e6, s.arena_bytes ? (double)s.arena_no_reuse / (double)s.arena_bytes : 0.0);
+    if (s.band_bytes)
+        printf("bands of the fused steps: %.3f MB (one per chunk)\n", (double)s.band_bytes / 1e6);
     nn_model_free(m);
     return 0;
 }

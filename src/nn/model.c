@@ -297,6 +297,7 @@ int nn_model_stats_get(const nn_model_t *m, nn_model_stats *s)
     s->convs_packed = m->plan.convs_packed;
     s->convs_half = m->plan.convs_half;
     s->packed_bytes = m->plan.packed_bytes;
+    s->band_bytes = m->plan.bands ? (uint64_t)(m->plan.band_stride * m->plan.nchunks) * sizeof(float) : 0;
     return 0;
 }
 

@@ -210,9 +210,12 @@ typedef struct nn__plan {
     int expands_fused;        /* 1x1 convs computed band by band inside the depthwise reading them */
     int dws_fused;            /* depthwise convs computed band by band inside the 1x1 conv reading them */
     int pws_fused;            /* 1x1 convs computed band by band inside the 1x1 conv reading them */
-    int *scr;                 /* per node: 1 + an ARENA value no step writes, the step's scratch
-                                 (a fused expansion's bands, one slot per chunk), 0 = none */
-    int nchunks;              /* the most chunks a threaded step is split into (its scratch slots) */
+    int64_t band_max;         /* floats of the largest band a fused step needs per chunk (plan_fuse.c) */
+    float *bands;             /* nchunks bands of band_stride floats (nn__plan_build), NULL when
+                                 no step is fused band by band */
+    int64_t band_stride;      /* floats from one chunk's band to the next: band_max rounded up to
+                                 NN__BAND_APART bytes when there are several chunks */
+    int nchunks;              /* the most chunks a threaded step is split into (one band each) */
     int64_t expand_min_bytes; /* fuse a 1x1 expansion (a depthwise conv) into its reader when its
                                  output per image has this many bytes */
     int64_t band_bytes;       /* ... and give each chunk a band of about this many bytes */
@@ -288,7 +291,7 @@ void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
  * packed Conv2D's output (its only reader) and a same-shaped value computed before the conv is
  * done by the conv's epilogue (the AddV2's output becomes an alias of the conv's); so is a
  * Relu/Relu6 of it; a large 1x1 expansion read only by a depthwise conv is computed inside it,
- * band by band (its output shrinks to per-chunk bands, ops_conv.c), and so is a large depthwise
+ * band by band (its output is no value any more: per-chunk bands, ops_conv.c), and so is a large depthwise
  * output read only by a 1x1 conv. */
 void nn__plan_fuse(const nn__graph *g, nn__plan *p);
 
@@ -302,6 +305,11 @@ typedef struct nn__plan_opts {
 } nn__plan_opts;
 #define NN__EXPAND_MIN_BYTES ((int64_t)1 << 20)
 #define NN__BAND_BYTES ((int64_t)512 << 10)
+/* Each chunk's band starts this many bytes (a multiple of) after the previous chunk's: two threads
+ * filling bands that lay side by side (as slots of one arena value) ran the second chunk of a
+ * fused step 20-30 % slower, though only when both ran at once; 512 KB apart they ran alike
+ * (docs/ENGINE.md). 2 MB: each band on its own huge page. */
+#define NN__BAND_APART ((int64_t)2 << 20)
 
 /* plan.c: builds a plan for input shapes in_shapes (per signature input); o NULL: one chunk and
  * the default fusion sizes. */

@@ -142,7 +142,7 @@ static int64_t band_last(const nn__conv_params *p, int64_t o, int64_t ih)
 }
 
 /* A depthwise conv with its 1x1 expansion fused in (plan_fuse.c): this chunk's output rows, band
- * by band, in the chunk's slot of the scratch. The band holds expanded rows [lo, hi) of one
+ * by band, in the chunk's band (plan.c). The band holds expanded rows [lo, hi) of one
  * image; each pass takes the output rows whose window ends within lo + cap, expands the rows they
  * need beyond hi, and runs the depthwise kernel on the band as an image of hi - lo rows with its
  * top padding moved so the rows line up (the kernels skip taps outside that image: below the
@@ -154,14 +154,13 @@ static int expand_dw_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, i
     const nn__params *p = &pl->par[e->node];
     int en = p->conv.expand - 1;
     const nn__value *x = nn__ein(e, 0), *f = nn__ein(e, 1), *y = nn__eout(e, 0);
-    const nn__value *scr = &pl->vals[pl->scr[e->node] - 1];
     const nn__packed_conv *pk = pl->vals[e->g->nodes[en].out0].aux;
     const nn__conv_params *ecp = &pl->par[en].conv.cp, *cp = &p->conv.cp;
     const float *bias = nn__enode(e)->nin > 2 ? nn__ein(e, 2)->data : NULL;
     if (ith >= pl->nchunks)
-        return nn__node_err(e, NN_EINVAL, "internal: chunk %d of a %d-slot scratch", ith, pl->nchunks);
+        return nn__node_err(e, NN_EINVAL, "internal: chunk %d of %d bands", ith, pl->nchunks);
     const float *xd = x->data;
-    float *yd = y->data, *band = (float *)scr->data + ith * scr->shape.d[1];
+    float *yd = y->data, *band = pl->bands + ith * pl->band_stride;
     int64_t ih = x->shape.d[1], iw = x->shape.d[2], ic = x->shape.d[3], c = pk->oc, m = f->shape.d[3];
     int64_t oh = p->conv.oh, ow = p->conv.ow, cap = p->conv.band_rows, row = iw * c, r0, r1;
     nn__split_range(x->shape.d[0] * oh, ith, nth, &r0, &r1);
@@ -193,7 +192,7 @@ static int expand_dw_run(const nn__exec *e, const nn__cpu_kernels *k, int ith, i
 }
 
 /* A 1x1 conv with the depthwise or 1x1 conv before it fused in (plan_fuse.c): this chunk's output
- * rows, band by band: the first conv's rows of the band into the chunk's scratch slot (with its
+ * rows, band by band: the first conv's rows of the band into the chunk's band (with its
  * fused activations), then the 1x1 conv of those rows with its fused add and activations. A
  * depthwise kernel sees the input rows its band reads as its image, top padding moved (as
  * expand_dw_run does); a 1x1 conv is per pixel, so its band is the same rows of its input. */
@@ -204,15 +203,15 @@ static int band_pointwise_run(const nn__exec *e, const nn__cpu_kernels *k, int i
     int fn = p->conv.pre - 1, dw = pl->par[fn].conv.depthwise;
     const nn__node *fnode = &e->g->nodes[fn];
     const nn__conv_params *fcp = &pl->par[fn].conv.cp;
-    const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0), *scr = &pl->vals[pl->scr[e->node] - 1];
+    const nn__value *x = nn__ein(e, 0), *y = nn__eout(e, 0);
     const nn__value *f = &pl->vals[nn__plan_in(e->g, pl, fn, 1)];
     const float *fbias = dw && fnode->nin > 2 ? pl->vals[nn__plan_in(e->g, pl, fn, 2)].data : NULL;
     const float *res = pl->res[e->node] ? pl->vals[pl->res[e->node] - 1].data : NULL;
     const nn__packed_conv *pk1 = dw ? NULL : pl->vals[fnode->out0].aux, *pk = y->aux;
     if (ith >= pl->nchunks)
-        return nn__node_err(e, NN_EINVAL, "internal: chunk %d of a %d-slot scratch", ith, pl->nchunks);
+        return nn__node_err(e, NN_EINVAL, "internal: chunk %d of %d bands", ith, pl->nchunks);
     const float *xd = x->data;
-    float *yd = y->data, *band = (float *)scr->data + ith * scr->shape.d[1];
+    float *yd = y->data, *band = pl->bands + ith * pl->band_stride;
     int64_t h = x->shape.d[1], w = x->shape.d[2], c = x->shape.d[3], m = dw ? f->shape.d[3] : 1, oc = pk->oc;
     int64_t mid = dw ? c * m : pk1->oc; /* channels of the band */
     int64_t oh = p->conv.oh, ow = p->conv.ow, cap = p->conv.band_rows, r0, r1;

@@ -187,11 +187,6 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
             if (v->kind == NN__V_ALIAS) v = &p->vals[v->alias];  /* reading an alias reads its root */
             if (v->kind == NN__V_ARENA && v->last < s) v->last = s;
         }
-        if (p->scr[p->steps[s]]) { /* a scratch value: no step writes it, it lives for its step */
-            nn__value *v = &p->vals[p->scr[p->steps[s]] - 1];
-            if (v->first < 0) v->first = s;
-            if (v->last < s) v->last = s;
-        }
     }
     for (int i = 0; i < g->noutputs; i++) {
         nn__value *v = &p->vals[g->outputs[i].value];
@@ -242,6 +237,22 @@ done:
     return rc;
 }
 
+/* The chunks' bands of the banded steps (plan_fuse.c): one allocation, each chunk's band NN__BAND_APART
+ * bytes (a multiple of) after the previous one's when there are several. */
+static int alloc_bands(const nn__graph *g, nn__plan *p, nn_error *err)
+{
+    if (p->band_max <= 0) return 0;
+    int64_t bytes = p->band_max * (int64_t)sizeof(float);
+    int64_t stride = p->nchunks > 1 ? (bytes + NN__BAND_APART - 1) / NN__BAND_APART * NN__BAND_APART
+                                    : (bytes + 63) / 64 * 64;
+    p->band_stride = stride / (int64_t)sizeof(float);
+    p->bands = nn__huge_alloc((size_t)(stride * p->nchunks));
+    if (!p->bands)
+        return nn__err(err, NN_ENOMEM, "%s: out of memory for %d bands of %lld bytes", g->path, p->nchunks,
+                       (long long)bytes);
+    return 0;
+}
+
 int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, const nn__plan_opts *o, nn__plan *p,
                    nn_error *err)
 {
@@ -258,17 +269,16 @@ int nn__plan_build(const nn__graph *g, const nn__shape *in_shapes, const nn__pla
     p->outs = calloc((size_t)g->noutputs, sizeof *p->outs);
     p->in0 = calloc((size_t)g->nnodes, sizeof *p->in0);
     p->res = calloc((size_t)g->nnodes, sizeof *p->res);
-    p->scr = calloc((size_t)g->nnodes, sizeof *p->scr);
     char *need = calloc((size_t)g->nnodes, 1);
     int rc = 0;
-    if (!p->vals || !p->par || !p->flops || !p->steps || !p->outs || !p->in0 || !p->res || !p->scr || !need) {
+    if (!p->vals || !p->par || !p->flops || !p->steps || !p->outs || !p->in0 || !p->res || !need) {
         rc = nn__err(err, NN_ENOMEM, "%s: out of memory", g->path);
         goto fail;
     }
     mark_needed(g, need);
     if ((rc = infer(g, in_shapes, p, need, err)) < 0) goto fail;
     nn__plan_fuse(g, p);
-    if ((rc = place(g, p, err)) < 0) goto fail;
+    if ((rc = place(g, p, err)) < 0 || (rc = alloc_bands(g, p, err)) < 0) goto fail;
     for (int i = 0; i < g->noutputs; i++) {
         const nn__value *v = &p->vals[g->outputs[i].value];
         nn_tensor *t = &p->outs[i];
@@ -296,8 +306,8 @@ void nn__plan_free(nn__plan *p)
     free(p->outs);
     free(p->in0);
     free(p->res);
-    free(p->scr);
     free(p->arena);
+    free(p->bands);
     nn__region_free(&p->region);
     memset(p, 0, sizeof *p);
 }

@@ -34,9 +34,9 @@
  * packed 1x1 stride-1 unpadded Conv2D without a fused add writes a value of at least
  * expand_min_bytes per image whose only reader is a depthwise conv (through a fused Pad or not),
  * the depthwise step computes it band by band: each chunk of output rows expands the input rows
- * its band needs into its own slot of a scratch (a few rows, band_bytes), then runs the depthwise
- * kernel on that band (ops_conv.c); not when the slots together would outgrow the tensor (small
- * images, many threads). The expand's value becomes that scratch ([nchunks, band]),
+ * its band needs into its own band (a few rows, band_bytes), then runs the depthwise
+ * kernel on that band (ops_conv.c); not when the bands together would outgrow the tensor (small
+ * images, many threads). The expand's value is no value any more (the bands are the plan's),
  * the depthwise reads the expand's input, and the expand is no step. Both kernels compute each
  * output exactly as on the whole tensor (a 1x1 conv is per pixel; a band is a window of rows
  * with the padding moved), so the bits do not change.
@@ -45,7 +45,7 @@
  * MobileNet block's projection): the same, the other way round. When a depthwise conv's output
  * (at least expand_min_bytes per image, no expansion fused into it) has a packed 1x1 stride-1
  * unpadded conv as its only reader, the conv's step computes, per chunk of its output rows, a
- * band of depthwise rows into its scratch slot and then the 1x1 conv of that band (with the
+ * band of depthwise rows into its band and then the 1x1 conv of that band (with the
  * conv's fused add and activations). The depthwise output becomes the scratch, the conv reads
  * the depthwise's input, and the depthwise is no step. Runs after the expansions' fusion.
  *
@@ -239,16 +239,17 @@ static int64_t band_rows(const nn__plan *p, int64_t row_bytes, int64_t ih, const
 }
 
 /* Makes node `in` (writing value v, read only by node host) part of host's step, band by band:
- * host reads in's input 0 instead, v becomes host's scratch of one slot of band_floats (rounded
- * up to 64 bytes) per chunk, live for host's step only (plan.c), and in is no step. Returns 0 and
- * changes nothing when the slots together would outgrow v (small images, many threads). */
+ * host reads in's input 0 instead and computes in's rows in each chunk's band of band_floats
+ * (rounded up to 64 bytes; the plan's bands, plan.c), v is no value any more, and in is no step.
+ * Returns 0 and changes nothing when the bands together would outgrow v (small images, many
+ * threads). */
 static int fuse_band(const nn__graph *g, nn__plan *p, int host, int in, int v, int64_t band_floats)
 {
     int64_t slot = (band_floats + 15) / 16 * 16;
     if (p->nchunks * slot > nn__shape_count(&p->vals[v].shape)) return 0;
     p->in0[host] = nn__plan_in(g, p, in, 0) + 1;
-    p->scr[host] = v + 1;
-    p->vals[v].shape = (nn__shape){2, {p->nchunks, slot}};
+    if (slot > p->band_max) p->band_max = slot;
+    p->vals[v].kind = NN__V_NONE;
     p->flops[host] += p->flops[in];
     drop_step(p, in);
     return 1;
@@ -309,7 +310,7 @@ static void fuse_into_pointwise(const nn__graph *g, nn__plan *p)
         if (oh * row * (int64_t)sizeof(float) < (dw ? p->expand_min_bytes : p->expand_min_bytes / 4)) continue;
         /* About band_bytes of rows, but no more than a chunk's share of the n * oh rows (a band
          * larger than that is never filled: two threads on MoveNet Lightning's 48x48x96 heads
-         * would have had slots of 28 rows for 24) and at most the image. */
+         * would have had bands of 28 rows for 24) and at most the image. */
         int64_t rows = p->band_bytes / (row * (int64_t)sizeof(float));
         int64_t share = (fv->shape.d[0] * oh + p->nchunks - 1) / p->nchunks;
         rows = rows < 1 ? 1 : rows < share ? rows : share;

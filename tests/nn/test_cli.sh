@@ -26,6 +26,8 @@ expect_grep '^packed conv weights: 50 convs \(22 as float16 halves\), 4\.7[0-9] 
 # --threads 2: the plan of two threads, its arena placed in lanes (docs/ENGINE.md).
 expect_exit 0 "$NN" info "$M" --threads 2
 expect_grep '^activation arena \(lanes for 2 threads\): planned .* lower bound .* no reuse' "$TMP/out"
+# Lightning's fused heads: a band per chunk, each on its own 2 MB stretch (docs/ENGINE.md).
+expect_grep '^bands of the fused steps: 4\.194 MB \(one per chunk\)$' "$TMP/out"
 expect_exit 2 "$NN" info "$M" --threads 0
 expect_grep 'threads wants 1..256' "$TMP/err"
 
