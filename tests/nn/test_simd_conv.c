@@ -330,47 +330,42 @@ static void test_pw88_bits(const nn__cpu_kernels **tabs, int ntabs)
     nn__packed_conv_free(p9);
 }
 
-static void test_random(const nn__cpu_kernels **tabs, int ntabs)
+/* A random case: up to nmax images of up to hwmax x hwmax pixels, channel counts and windows of the
+ * lists below, every stride, padding, activation and epilogue. */
+static conv_case random_case(int64_t nmax, int64_t hwmax)
 {
     static const int64_t chans[] = {1, 3, 7, 8, 15, 16, 17, 24, 33, 18, 35};
     static const int ks[] = {1, 1, 1, 2, 3, 3, 5};
+    conv_case cc = {
+        .n = rng_int(1, nmax),
+        .h = rng_int(1, hwmax),
+        .w = rng_int(1, hwmax),
+        .c = chans[rng_int(0, 10)],
+        .oc = chans[rng_int(0, 10)],
+        .k = ks[rng_int(0, 6)],
+        .s = (int)rng_int(1, 2),
+        .pad = rng_int(0, 1) ? NN__PAD_SAME : NN__PAD_VALID,
+        .act = (nn__act)rng_int(0, 2),
+        .bias = (int)rng_int(0, 3) != 0,
+        .res = (int)rng_int(0, 2) == 0,
+        .post = (nn__act)rng_int(0, 2),
+    };
+    return cc;
+}
+
+static void test_random(const nn__cpu_kernels **tabs, int ntabs)
+{
     int ran = 0;
     for (int i = 0; i < 220; i++) {
-        conv_case cc = {
-            .n = rng_int(1, 2),
-            .h = rng_int(1, 13),
-            .w = rng_int(1, 13),
-            .c = chans[rng_int(0, 10)],
-            .oc = chans[rng_int(0, 10)],
-            .k = ks[rng_int(0, 6)],
-            .s = (int)rng_int(1, 2),
-            .pad = rng_int(0, 1) ? NN__PAD_SAME : NN__PAD_VALID,
-            .act = (nn__act)rng_int(0, 2),
-            .bias = (int)rng_int(0, 3) != 0,
-            .res = (int)rng_int(0, 2) == 0,
-            .post = (nn__act)rng_int(0, 2),
-        };
+        conv_case cc = random_case(2, 13);
         ran += check_case(tabs, ntabs, &cc, 0);
     }
     CHECK(ran > 150);
     /* Weights that are halves, enough of them to be packed as such (cpu.h: wh): each window and
-     * output channel count with the depth that takes the filter just past the threshold, plus a
-     * few odd channels. */
+     * output channel count with a depth that takes the filter just past the threshold. */
     ran = 0;
     for (int i = 0; i < 60; i++) {
-        conv_case cc = {
-            .n = 1,
-            .h = rng_int(1, 9),
-            .w = rng_int(1, 9),
-            .oc = chans[rng_int(0, 10)],
-            .k = ks[rng_int(0, 6)],
-            .s = (int)rng_int(1, 2),
-            .pad = rng_int(0, 1) ? NN__PAD_SAME : NN__PAD_VALID,
-            .act = (nn__act)rng_int(0, 2),
-            .bias = (int)rng_int(0, 3) != 0,
-            .res = (int)rng_int(0, 2) == 0,
-            .post = (nn__act)rng_int(0, 2),
-        };
+        conv_case cc = random_case(1, 9);
         cc.c = (NN__HALF_MIN_WEIGHTS + cc.k * cc.k * cc.oc - 1) / (cc.k * cc.k * cc.oc) + rng_int(0, 20);
         ran += check_case(tabs, ntabs, &cc, 1);
     }
