@@ -170,6 +170,8 @@ typedef struct nn_model_stats {
                                        reading them (likewise) */
     int pws_fused;                  /* 1x1 convs computed band by band inside the 1x1 conv reading
                                        them (likewise) */
+    int concats_inplace;            /* ConcatV2/Pack ops whose pieces their producers write into
+                                       the output (no copy, no step) */
     int64_t params;                 /* weight values (elements of all Const nodes) */
     uint64_t weight_bytes;          /* the dequantized weight slab */
     double gflops;                  /* 2 x multiply-adds of the conv-like steps per run, 1e9 */

@@ -72,9 +72,9 @@ int cmd_info(int argc, char **argv)
         print_info("output", k, &t);
     }
     printf("nodes: %d (steps per run: %d, folded at load: %d, fused into other steps: %d pads, %d adds, "
-           "%d activations, %d expansions, %d depthwise, %d pointwise)\n",
+           "%d activations, %d expansions, %d depthwise, %d pointwise; concatenations done in place: %d)\n",
            s.nodes, s.steps, s.folded, s.pads_fused, s.adds_fused, s.acts_fused, s.expands_fused, s.dws_fused,
-           s.pws_fused);
+           s.pws_fused, s.concats_inplace);
     printf("ops:");
     for (int i = 0; i < nn_model_op_count(m); i++) {
         const char *op;

@@ -286,6 +286,7 @@ int nn_model_stats_get(const nn_model_t *m, nn_model_stats *s)
     s->expands_fused = m->plan.expands_fused;
     s->dws_fused = m->plan.dws_fused;
     s->pws_fused = m->plan.pws_fused;
+    s->concats_inplace = m->plan.concats_inplace;
     s->params = m->g.params;
     s->weight_bytes = m->g.slab_bytes;
     s->gflops = m->plan.gflops;

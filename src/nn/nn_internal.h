@@ -146,7 +146,9 @@ int nn__dtype_parse(const char *s, nn__dtype *t);
 /* ---- plan ---- */
 
 /* ALIAS: the output of a copy-only op (Identity, Reshape, Squeeze, ExpandDims) on an arena value:
- * same bytes as value `alias` (an ARENA value), another shape; no step, no copy. */
+ * same bytes as value `alias` (an ARENA value), another shape; no step, no copy. Or a piece of a
+ * concatenation done in place (plan_fuse.c): its producer writes it at byte alias_at of the
+ * concatenation's output, `alias`. */
 enum { NN__V_NONE = 0, NN__V_CONST, NN__V_INPUT, NN__V_ARENA, NN__V_ALIAS };
 
 typedef struct nn__value {
@@ -160,6 +162,7 @@ typedef struct nn__value {
     uint64_t offset;
     int first, last;          /* ARENA: lifetime in steps */
     int alias;                /* ALIAS: the ARENA value id whose bytes this is */
+    uint64_t alias_at;        /* ALIAS: ... from this byte of it on (0 but for concatenated pieces) */
 } nn__value;
 
 /* Per-node parameters resolved by the shape functions (small, per op). */
@@ -210,6 +213,7 @@ typedef struct nn__plan {
     int expands_fused;        /* 1x1 convs computed band by band inside the depthwise reading them */
     int dws_fused;            /* depthwise convs computed band by band inside the 1x1 conv reading them */
     int pws_fused;            /* 1x1 convs computed band by band inside the 1x1 conv reading them */
+    int concats_inplace;      /* ConcatV2/Pack steps whose pieces their producers write in place */
     int64_t band_max;         /* floats of the largest band a fused step needs per chunk (plan_fuse.c) */
     float *bands;             /* nchunks bands of band_stride floats (nn__plan_build), NULL when
                                  no step is fused band by band */
@@ -292,7 +296,9 @@ void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
  * done by the conv's epilogue (the AddV2's output becomes an alias of the conv's); so is a
  * Relu/Relu6 of it; a large 1x1 expansion read only by a depthwise conv is computed inside it,
  * band by band (its output is no value any more: per-chunk bands, ops_conv.c), and so is a large depthwise
- * output read only by a 1x1 conv. */
+ * output read only by a 1x1 conv; a ConcatV2 or Pack whose pieces are contiguous in its output
+ * (every dim before the axis 1) and each read by it alone is done in place: each piece's producer
+ * writes into the output (the pieces become aliases at offsets of it), the concat is no step. */
 void nn__plan_fuse(const nn__graph *g, nn__plan *p);
 
 /* How a plan is built: nchunks, the most chunks the executor splits a threaded step into (its

@@ -180,7 +180,16 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
     for (int v = 0; v < g->nvalues; v++) p->vals[v].first = p->vals[v].last = -1;
     for (int s = 0; s < p->nsteps; s++) {
         const nn__node *n = &g->nodes[p->steps[s]];
-        for (int k = 0; k < n->nout; k++) p->vals[n->out0 + k].first = p->vals[n->out0 + k].last = s;
+        for (int k = 0; k < n->nout; k++) {
+            nn__value *v = &p->vals[n->out0 + k];
+            if (v->kind == NN__V_ALIAS) { /* a concatenated piece: its concat's output lives from here */
+                v = &p->vals[v->alias];
+                if (v->first < 0) v->first = s;
+                if (v->last < s) v->last = s;
+                continue;
+            }
+            v->first = v->last = s;
+        }
         int res = p->res[p->steps[s]];  /* a fused AddV2's other operand is read here too */
         for (int j = 0; j < n->nin + (res > 0); j++) {
             nn__value *v = &p->vals[j < n->nin ? nn__plan_in(g, p, p->steps[s], j) : res - 1];
@@ -230,7 +239,8 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
         p->vals[ids[i]].data = (char *)p->arena + t[i].offset;
     }
     for (int v = 0; v < g->nvalues; v++)
-        if (p->vals[v].kind == NN__V_ALIAS) p->vals[v].data = p->vals[p->vals[v].alias].data;
+        if (p->vals[v].kind == NN__V_ALIAS)
+            p->vals[v].data = (char *)p->vals[p->vals[v].alias].data + p->vals[v].alias_at;
 done:
     free(t);
     free(ids);

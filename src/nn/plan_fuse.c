@@ -61,6 +61,9 @@
 
 #include "nn_internal.h"
 
+/* The bytes of value v's elements. */
+static uint64_t value_bytes(const nn__value *v) { return (uint64_t)nn__shape_count(&v->shape) * nn__dtype_size(v->dtype); }
+
 /* The root value whose bytes v names (an alias's target). */
 static int root(const nn__plan *p, int v) { return p->vals[v].kind == NN__V_ALIAS ? p->vals[v].alias : v; }
 
@@ -80,16 +83,24 @@ static int zero_hw_pad(const nn__graph *g, const nn__plan *p, int pn)
     return 1;
 }
 
-/* Value v (an ARENA value whose step was dropped) becomes an alias of ARENA value to, and so do
- * the aliases of v (an Identity or Reshape of it): an alias always names an ARENA value directly
+/* Value v (an ARENA value) becomes an alias of ARENA value to from its byte at on, and so do the
+ * aliases of v (an Identity or Reshape of it, or v's own pieces when v is a concatenation done in
+ * place), at their offsets in v plus at: an alias always names an ARENA value directly
  * (nn_internal.h), which the arena's lifetimes and data pointers (plan.c) rely on. */
-static void make_alias(const nn__graph *g, nn__plan *p, int v, int to)
+static void make_alias_at(const nn__graph *g, nn__plan *p, int v, int to, uint64_t at)
 {
     for (int u = 0; u < g->nvalues; u++)
-        if (p->vals[u].kind == NN__V_ALIAS && p->vals[u].alias == v) p->vals[u].alias = to;
+        if (p->vals[u].kind == NN__V_ALIAS && p->vals[u].alias == v) {
+            p->vals[u].alias = to;
+            p->vals[u].alias_at += at;
+        }
     p->vals[v].kind = NN__V_ALIAS;
     p->vals[v].alias = to;
+    p->vals[v].alias_at = at;
 }
+
+/* Value v (an ARENA value whose step was dropped) becomes the same bytes as ARENA value to. */
+static void make_alias(const nn__graph *g, nn__plan *p, int v, int to) { make_alias_at(g, p, v, to, 0); }
 
 /* readers[v]: how many step inputs (and graph outputs) read value v's bytes, aliases counted on
  * their root; a fused AddV2's other operand, which the conv's step reads (p->res), counts too: a
@@ -325,6 +336,47 @@ static void fuse_into_pointwise(const nn__graph *g, nn__plan *p)
     free(readers);
 }
 
+/* A ConcatV2 or Pack whose pieces lie one after the other in its output (every dim before the axis
+ * 1) is done in place when each piece is an ARENA value (or an alias of one: a Reshape of a conv's
+ * output) that the concat alone reads and that has as many bytes as its root: each piece's root
+ * becomes an alias of the output at the piece's offset, so its producer writes it there (a piece
+ * that is itself a concatenation done in place takes its own pieces along), and the concat is no
+ * step. The output then lives from its first piece's producer on (plan.c). Last of the fusions:
+ * the others want their values whole and skip aliases. */
+static void fuse_concats(const nn__graph *g, nn__plan *p)
+{
+    int *readers = count_readers(g, p);
+    if (!readers) return;
+    for (int s = 0; s < p->nsteps; s++) {
+        int ci = p->steps[s];
+        const nn__node *c = &g->nodes[ci];
+        int pack = !strcmp(c->op, "Pack"), npieces = pack ? c->nin : c->nin - 1;
+        if ((!pack && strcmp(c->op, "ConcatV2")) || npieces < 1 || p->vals[c->out0].kind != NN__V_ARENA) continue;
+        const nn__value *y = &p->vals[c->out0];
+        int ok = 1;
+        for (int d = 0; d < p->par[ci].ax.axis && ok; d++) ok = y->shape.d[d] == 1;
+        for (int k = 0; k < npieces && ok; k++) {
+            int v = c->in[k], r = root(p, v);
+            const nn__value *x = &p->vals[v], *xr = &p->vals[r];
+            ok = (x->kind == NN__V_ARENA || x->kind == NN__V_ALIAS) && xr->kind == NN__V_ARENA && readers[r] == 1 &&
+                 r != c->out0 && x->alias_at == 0 && nn__shape_count(&x->shape) > 0 &&
+                 value_bytes(x) == value_bytes(xr) && x->dtype == y->dtype;
+        }
+        if (!ok) continue;
+        uint64_t at = 0;
+        for (int k = 0; k < npieces; k++) {
+            int r = root(p, c->in[k]);
+            uint64_t bytes = value_bytes(&p->vals[r]);
+            make_alias_at(g, p, r, c->out0, at);
+            at += bytes;
+        }
+        drop_step(p, ci);
+        s--;
+        p->concats_inplace++;
+    }
+    free(readers);
+}
+
 void nn__plan_fuse(const nn__graph *g, nn__plan *p)
 {
     fuse_pads(g, p);
@@ -332,4 +384,5 @@ void nn__plan_fuse(const nn__graph *g, nn__plan *p)
     fuse_acts(g, p);
     fuse_expands(g, p);
     fuse_into_pointwise(g, p);
+    fuse_concats(g, p);
 }

@@ -24,7 +24,11 @@
  *     is a 3x3 conv;
  *   - a 1x1 conv (bias, Relu6) read only by a 1x1 conv (with a fused AddV2 and Relu) is computed
  *     inside it band by band: bit for bit as unfused, bands of 1 and 4 rows, 1-3 threads, batch
- *     1-3; not when its output is also an output, nor when either conv is 3x3.
+ *     1-3; not when its output is also an output, nor when either conv is 3x3;
+ *   - a ConcatV2 or Pack whose pieces lie one after the other in its output and are read by it
+ *     alone is done in place (the pieces aliases at their offsets, a concatenation of a
+ *     concatenation and a piece through an Identity included); not when a piece is the model
+ *     input or also an output, nor along an axis after a dim > 1 (batch 3, axis 2).
  */
 #include <math.h>
 #include <stdio.h>
@@ -738,6 +742,103 @@ static void test_pointwise_pairs(void)
     nn__graph_free(&g);
 }
 
+/* x [N,4,3]: concatenations along axis 1 and a Pack along axis 0, done in place where their pieces
+ * lie one after the other in the output and only they read them: c1 = [relu(x), sigmoid(x)] and
+ * c2 = [c1, relu6(x)] (a concatenation of a concatenation: every piece lands in c2) at batch 1
+ * only; pk = Pack([exp(x), Identity(sigmoid(x))]) at any batch (a piece through an alias). Not: n1
+ * (a piece is the model input), n2 (axis 2: the pieces interleave), n3 (a piece is also an output). */
+static const char *concat_q =
+    "{'modelTopology':{'node':["
+    "{'name':'x','op':'Placeholder'},"
+    "{'name':'a','op':'Relu','input':['x']},{'name':'b','op':'Sigmoid','input':['x']},"
+    "{'name':'c1','op':'ConcatV2','input':['a','b','ax1']},"
+    "{'name':'e','op':'Relu6','input':['x']},"
+    "{'name':'c2','op':'ConcatV2','input':['c1','e','ax1']},"
+    "{'name':'f','op':'Exp','input':['x']},{'name':'s','op':'Sigmoid','input':['x']},"
+    "{'name':'rs','op':'Identity','input':['s']},"
+    "{'name':'pk','op':'Pack','input':['f','rs'],'attr':{'axis':{'i':'0'}}},"
+    "{'name':'r2','op':'Relu','input':['x']},{'name':'n1','op':'ConcatV2','input':['x','r2','ax1']},"
+    "{'name':'t1','op':'Sigmoid','input':['x']},{'name':'t2','op':'Exp','input':['x']},"
+    "{'name':'n2','op':'ConcatV2','input':['t1','t2','ax2']},"
+    "{'name':'m','op':'Relu','input':['x']},{'name':'m2','op':'Exp','input':['x']},"
+    "{'name':'n3','op':'ConcatV2','input':['m','m2','ax1']},"
+    "{'name':'ax1','op':'Const'},{'name':'ax2','op':'Const'}]},"
+    "'signature':{'inputs':{'x:0':{'name':'x:0','dtype':'DT_FLOAT','tensorShape':{'dim':"
+    "[{'size':'-1'},{'size':'4'},{'size':'3'}]}}},"
+    "'outputs':{'a':{'name':'c2:0'},'b':{'name':'pk:0'},'c':{'name':'n1:0'},'d':{'name':'n2:0'},"
+    "'e':{'name':'n3:0'},'f':{'name':'m:0'}}},"
+    "'weightsManifest':[{'paths':['w.bin'],'weights':["
+    "{'name':'ax1','shape':[],'dtype':'int32'},{'name':'ax2','shape':[],'dtype':'int32'}]}]}";
+
+static void test_concats(void)
+{
+    static const int32_t axes[2] = {1, 2};
+    nn__graph g = {0};
+    nn_error err = {0};
+    if (load_model(&g, "concat.json", concat_q, axes, sizeof axes) < 0) return;
+    for (int64_t batch = 1; batch <= 3; batch += 2) {
+        nn__shape in = {3, {batch, 4, 3}};
+        nn__plan p;
+        int rc = nn__plan_build(&g, &in, NULL, &p, &err);
+        CHECK_MSG(rc == 0, "%s", err.msg);
+        if (rc) break;
+#define VAL(name) (&p.vals[g.nodes[nn__graph_find(&g, name)].out0])
+        int one = batch == 1;
+        CHECK_INT_EQ(p.concats_inplace, one ? 3 : 1);
+        CHECK(is_step(&g, &p, "c1") == !one && is_step(&g, &p, "c2") == !one && !is_step(&g, &p, "pk"));
+        CHECK(is_step(&g, &p, "n1") && is_step(&g, &p, "n2") && is_step(&g, &p, "n3"));
+        int c2 = g.nodes[nn__graph_find(&g, "c2")].out0, pk = g.nodes[nn__graph_find(&g, "pk")].out0;
+        if (one) { /* each piece at its offset in c2: relu, sigmoid, relu6, 12 floats each */
+            static const char *const in_c2[] = {"a", "b", "e", "c1"};
+            static const uint64_t at[] = {0, 48, 96, 0};
+            for (int i = 0; i < 4; i++)
+                CHECK_MSG(VAL(in_c2[i])->kind == NN__V_ALIAS && VAL(in_c2[i])->alias == c2 &&
+                              VAL(in_c2[i])->alias_at == at[i],
+                          "%s: kind %d alias %d at %llu", in_c2[i], VAL(in_c2[i])->kind, VAL(in_c2[i])->alias,
+                          (unsigned long long)VAL(in_c2[i])->alias_at);
+        }
+        uint64_t half = (uint64_t)batch * 48;
+        CHECK(VAL("f")->kind == NN__V_ALIAS && VAL("f")->alias == pk && VAL("f")->alias_at == 0);
+        CHECK(VAL("s")->alias == pk && VAL("s")->alias_at == half && VAL("rs")->alias == pk &&
+              VAL("rs")->alias_at == half);
+        CHECK(VAL("m")->kind == NN__V_ARENA && VAL("x")->kind == NN__V_INPUT && VAL("t1")->kind == NN__V_ARENA);
+        enum { NX = 3 * 4 * 3 };
+        float x[NX], want[4 * NX];
+        int64_t nx = batch * 12;
+        for (int64_t i = 0; i < nx; i++) x[i] = (float)((i * 29 % 23) - 11) / 2.0f;
+        run_plan(&g, &p, x);
+        for (int64_t b = 0; b < batch; b++) /* c2 [N,12,3]: relu, sigmoid, relu6 rows of each image */
+            for (int64_t i = 0; i < 12; i++) {
+                float v = x[b * 12 + i];
+                want[b * 36 + i] = relu(v);
+                want[b * 36 + 12 + i] = 1.0f / (1.0f + expf(-v));
+                want[b * 36 + 24 + i] = relu6(v);
+            }
+        compare("c2", VAL("c2"), want, 3 * nx);
+        for (int64_t i = 0; i < nx; i++) want[i] = expf(x[i]), want[nx + i] = 1.0f / (1.0f + expf(-x[i]));
+        compare("pk", VAL("pk"), want, 2 * nx);
+        for (int64_t b = 0; b < batch; b++)
+            for (int64_t i = 0; i < 12; i++) want[b * 24 + i] = x[b * 12 + i], want[b * 24 + 12 + i] = relu(x[b * 12 + i]);
+        compare("n1", VAL("n1"), want, 2 * nx);
+        for (int64_t r = 0; r < batch * 4; r++)
+            for (int k = 0; k < 3; k++) {
+                float v = x[r * 3 + k];
+                want[r * 6 + k] = 1.0f / (1.0f + expf(-v));
+                want[r * 6 + 3 + k] = expf(v);
+            }
+        compare("n2", VAL("n2"), want, 2 * nx);
+        for (int64_t b = 0; b < batch; b++)
+            for (int64_t i = 0; i < 12; i++)
+                want[b * 24 + i] = relu(x[b * 12 + i]), want[b * 24 + 12 + i] = expf(x[b * 12 + i]);
+        compare("n3", VAL("n3"), want, 2 * nx);
+        for (int64_t i = 0; i < nx; i++) want[i] = relu(x[i]);
+        compare("m", VAL("m"), want, nx);
+#undef VAL
+        nn__plan_free(&p);
+    }
+    nn__graph_free(&g);
+}
+
 int main(void)
 {
     test_pads();
@@ -746,5 +847,6 @@ int main(void)
     test_expands();
     test_separables();
     test_pointwise_pairs();
+    test_concats();
     return check_report();
 }
