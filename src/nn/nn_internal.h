@@ -302,7 +302,7 @@ void nn__shape_str(const nn__shape *s, char *buf, size_t cap);
 void nn__plan_fuse(const nn__graph *g, nn__plan *p);
 
 /* How a plan is built: nchunks, the most chunks the executor splits a threaded step into (its
- * threads x chunks per thread; a fused step's scratch has one band per chunk); 1x1 expansions and
+ * threads x chunks per thread; a fused step has one band per chunk); 1x1 expansions and
  * depthwise outputs of at least expand_min_bytes per image are fused into the conv that reads
  * them, with bands of about band_bytes (plan_fuse.c; 0 = the defaults below). */
 typedef struct nn__plan_opts {

@@ -46,7 +46,7 @@
  * (at least expand_min_bytes per image, no expansion fused into it) has a packed 1x1 stride-1
  * unpadded conv as its only reader, the conv's step computes, per chunk of its output rows, a
  * band of depthwise rows into its band and then the 1x1 conv of that band (with the
- * conv's fused add and activations). The depthwise output becomes the scratch, the conv reads
+ * conv's fused add and activations). The depthwise output is no value any more, the conv reads
  * the depthwise's input, and the depthwise is no step. Runs after the expansions' fusion.
  *
  * 1x1 conv into the 1x1 conv after it (MoveNet's heads: 24 -> 96 channels with Relu, then 96 -> 1,
@@ -62,7 +62,10 @@
 #include "nn_internal.h"
 
 /* The bytes of value v's elements. */
-static uint64_t value_bytes(const nn__value *v) { return (uint64_t)nn__shape_count(&v->shape) * nn__dtype_size(v->dtype); }
+static uint64_t value_bytes(const nn__value *v)
+{
+    return (uint64_t)nn__shape_count(&v->shape) * nn__dtype_size(v->dtype);
+}
 
 /* The root value whose bytes v names (an alias's target). */
 static int root(const nn__plan *p, int v) { return p->vals[v].kind == NN__V_ALIAS ? p->vals[v].alias : v; }
@@ -105,7 +108,7 @@ static void make_alias(const nn__graph *g, nn__plan *p, int v, int to) { make_al
 /* readers[v]: how many step inputs (and graph outputs) read value v's bytes, aliases counted on
  * their root; a fused AddV2's other operand, which the conv's step reads (p->res), counts too: a
  * conv whose output another conv adds in is not the only reader's to change (an activation folded
- * into it, or its output turned into band scratch, would change what the other one adds). NULL when
+ * into it, or its output computed band by band, would change what the other one adds). NULL when
  * out of memory. */
 static int *count_readers(const nn__graph *g, const nn__plan *p)
 {

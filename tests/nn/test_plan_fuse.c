@@ -818,7 +818,8 @@ static void test_concats(void)
         for (int64_t i = 0; i < nx; i++) want[i] = expf(x[i]), want[nx + i] = 1.0f / (1.0f + expf(-x[i]));
         compare("pk", VAL("pk"), want, 2 * nx);
         for (int64_t b = 0; b < batch; b++)
-            for (int64_t i = 0; i < 12; i++) want[b * 24 + i] = x[b * 12 + i], want[b * 24 + 12 + i] = relu(x[b * 12 + i]);
+            for (int64_t i = 0; i < 12; i++)
+                want[b * 24 + i] = x[b * 12 + i], want[b * 24 + 12 + i] = relu(x[b * 12 + i]);
         compare("n1", VAL("n1"), want, 2 * nx);
         for (int64_t r = 0; r < batch * 4; r++)
             for (int k = 0; k < 3; k++) {

@@ -110,8 +110,9 @@ static int check_case(const nn__cpu_kernels **tabs, int ntabs, const conv_case *
     CHECK(pk != NULL);
     if (!pk) exit(1);
     int half = halves && fs >= NN__HALF_MIN_WEIGHTS;
-    CHECK_MSG((pk->wh != NULL) == half && (pk->w == NULL) == half, "conv k%d c%" PRId64 " oc%" PRId64
-              ": panels as %s, not %s", cc->k, cc->c, cc->oc, pk->wh ? "halves" : "floats", half ? "halves" : "floats");
+    CHECK_MSG((pk->wh != NULL) == half && (pk->w == NULL) == half,
+              "conv k%d c%" PRId64 " oc%" PRId64 ": panels as %s, not %s", cc->k, cc->c, cc->oc,
+              pk->wh ? "halves" : "floats", half ? "halves" : "floats");
     nn__packed_conv wide = half ? widened(pk) : *pk;
     const conv_run run = {x, cc, pk, &p, r, oh, ow}, run_wide = {x, cc, &wide, &p, r, oh, ow};
     char what[200];
