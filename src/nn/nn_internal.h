@@ -165,6 +165,9 @@ typedef struct nn__value {
     uint64_t alias_at;        /* ALIAS: ... from this byte of it on (0 but for concatenated pieces) */
 } nn__value;
 
+/* The bytes of value v's elements (plan.c). */
+size_t nn__value_bytes(const nn__value *v);
+
 /* Per-node parameters resolved by the shape functions (small, per op). */
 typedef union nn__params {
     struct {

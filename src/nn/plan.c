@@ -28,7 +28,7 @@ static void *alloc_value(size_t bytes)
     return aligned_alloc(ALIGN, b ? b : ALIGN);
 }
 
-static size_t value_bytes(const nn__value *v)
+size_t nn__value_bytes(const nn__value *v)
 {
     return (size_t)nn__shape_count(&v->shape) * nn__dtype_size(v->dtype);
 }
@@ -73,7 +73,7 @@ static int fold(const nn__exec *e)
     for (int k = 0; k < n->nout; k++) {
         nn__value *v = nn__eout(e, k);
         v->kind = NN__V_CONST;
-        v->owned = v->data = alloc_value(value_bytes(v));
+        v->owned = v->data = alloc_value(nn__value_bytes(v));
         if (!v->data) return nn__node_err(e, NN_ENOMEM, "out of memory");
     }
     int rc = n->def->run(e, 0, 1);
@@ -214,7 +214,7 @@ static int place(const nn__graph *g, nn__plan *p, nn_error *err)
     n = 0;
     for (int v = 0; v < g->nvalues; v++)
         if (p->vals[v].kind == NN__V_ARENA) {
-            t[n].size = value_bytes(&p->vals[v]);
+            t[n].size = nn__value_bytes(&p->vals[v]);
             t[n].first = p->vals[v].first;
             t[n].last = p->vals[v].last;
             ids[n++] = v;

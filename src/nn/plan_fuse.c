@@ -61,12 +61,6 @@
 
 #include "nn_internal.h"
 
-/* The bytes of value v's elements. */
-static uint64_t value_bytes(const nn__value *v)
-{
-    return (uint64_t)nn__shape_count(&v->shape) * nn__dtype_size(v->dtype);
-}
-
 /* The root value whose bytes v names (an alias's target). */
 static int root(const nn__plan *p, int v) { return p->vals[v].kind == NN__V_ALIAS ? p->vals[v].alias : v; }
 
@@ -363,13 +357,13 @@ static void fuse_concats(const nn__graph *g, nn__plan *p)
             const nn__value *x = &p->vals[v], *xr = &p->vals[r];
             ok = (x->kind == NN__V_ARENA || x->kind == NN__V_ALIAS) && xr->kind == NN__V_ARENA && readers[r] == 1 &&
                  r != c->out0 && x->alias_at == 0 && nn__shape_count(&x->shape) > 0 &&
-                 value_bytes(x) == value_bytes(xr) && x->dtype == y->dtype;
+                 nn__value_bytes(x) == nn__value_bytes(xr) && x->dtype == y->dtype;
         }
         if (!ok) continue;
         uint64_t at = 0;
         for (int k = 0; k < npieces; k++) {
             int r = root(p, c->in[k]);
-            uint64_t bytes = value_bytes(&p->vals[r]);
+            uint64_t bytes = nn__value_bytes(&p->vals[r]);
             make_alias_at(g, p, r, c->out0, at);
             at += bytes;
         }
