@@ -201,10 +201,29 @@ typedef struct step_ctx {
     nn__exec e;
 } step_ctx;
 
+/* One chunk of a pooled step, with an error of its own: the first chunk that fails (p->chunk_rc
+ * from 0 to its code) copies its message to the run's, which no other chunk then writes. */
 static void step_fn(void *ctx, int ith, int nth)
 {
-    step_ctx *s = ctx;
-    nn__enode(&s->e)->def->run(&s->e, ith, nth);
+    const step_ctx *s = ctx;
+    nn_error mine;
+    mine.code = 0;
+    mine.msg[0] = '\0';
+    nn__exec e = s->e;
+    e.err = &mine;
+    int rc = nn__enode(&e)->def->run(&e, ith, nth), none = 0;
+    if (rc < 0 && __atomic_compare_exchange_n(&e.p->chunk_rc, &none, rc, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED) &&
+        s->e.err)
+        *s->e.err = mine;
+}
+
+int nn__plan_run_step(const nn__graph *g, nn__plan *p, int node, nn__pool *pool, int nth, nn_error *err)
+{
+    step_ctx sc = {{g, p, node, err}};
+    if (!pool || nth <= 1 || !nn__step_pooled(g, p, node)) return g->nodes[node].def->run(&sc.e, 0, 1);
+    __atomic_store_n(&p->chunk_rc, 0, __ATOMIC_RELAXED);
+    nn__pool_run(pool, step_fn, &sc, (int)sizeof sc, nth);
+    return __atomic_load_n(&p->chunk_rc, __ATOMIC_ACQUIRE);
 }
 
 static double now_ms(void)
@@ -251,16 +270,10 @@ int nn_model_run(nn_model_t *m, const nn_tensor *inputs, nn_error *err)
     m->ran = 0;
     double *prof = m->prof_on ? m->prof_ms : NULL;
     for (int s = 0; s < p->nsteps; s++) {
-        step_ctx sc = {{g, p, p->steps[s], err}};
-        const nn__node *n = &g->nodes[sc.e.node];
         double t0 = prof ? now_ms() : 0.0;
-        if (m->threads > 1 && nn__step_pooled(g, p, sc.e.node)) {
-            nn__pool_run(m->pool, step_fn, &sc, (int)sizeof sc, m->threads * PAR_CHUNKS);
-        } else {
-            int rc = n->def->run(&sc.e, 0, 1);
-            if (rc < 0) return rc;
-        }
-        if (prof) prof[sc.e.node] += now_ms() - t0;
+        int rc = nn__plan_run_step(g, p, p->steps[s], m->threads > 1 ? m->pool : NULL, m->threads * PAR_CHUNKS, err);
+        if (rc < 0) return rc;
+        if (prof) prof[p->steps[s]] += now_ms() - t0;
     }
     for (int k = 0; k < g->noutputs; k++) p->outs[k].data = p->vals[g->outputs[k].value].data;
     m->ran = 1;

@@ -223,6 +223,7 @@ typedef struct nn__plan {
     int64_t band_stride;      /* floats from one chunk's band to the next: band_max rounded up to
                                  NN__BAND_APART bytes when there are several chunks */
     int nchunks;              /* the most chunks a threaded step is split into (one band each) */
+    int chunk_rc;             /* the first failing chunk's code in nn__plan_run_step (atomic), 0 */
     int64_t expand_min_bytes; /* fuse a 1x1 expansion (a depthwise conv) into its reader when its
                                  output per image has this many bytes */
     int64_t band_bytes;       /* ... and give each chunk a band of about this many bytes */
@@ -365,6 +366,11 @@ static inline int nn__step_pooled(const nn__graph *g, const nn__plan *p, int i)
     return (n->def->flags & NN__OP_THREADED) &&
            (nn__shape_count(&p->vals[n->out0].shape) >= NN__PAR_MIN_ELEMS || p->flops[i] >= NN__PAR_MIN_FLOPS);
 }
+
+/* model.c: runs step `node` of plan p, split into nth chunks on pool's threads where the step is
+ * pooled (pool non-NULL, nth > 1), else on the caller. Returns 0 or the step's error code, with
+ * its message in *err (may be NULL): of a pooled step, the first chunk that failed. */
+int nn__plan_run_step(const nn__graph *g, nn__plan *p, int node, nn__pool *pool, int nth, nn_error *err);
 
 /* profile.c: groups per-node step times (ms_by_node, summed over runs) of plan p's steps by op
  * type into rows[0..min(n, max)), slowest first, times and flops per run. Returns n. */

@@ -25,6 +25,8 @@
  *   - a 1x1 conv (bias, Relu6) read only by a 1x1 conv (with a fused AddV2 and Relu) is computed
  *     inside it band by band: bit for bit as unfused, bands of 1 and 4 rows, 1-3 threads, batch
  *     1-3; not when its output is also an output, nor when either conv is 3x3;
+ *   - a pooled step's failing chunk (more chunks than bands) hands its code and message to the
+ *     caller (nn__plan_run_step);
  *   - a ConcatV2 or Pack whose pieces lie one after the other in its output and are read by it
  *     alone is done in place (the pieces aliases at their offsets, a concatenation of a
  *     concatenation and a piece through an Identity included); not when a piece is the model
@@ -742,6 +744,43 @@ static void test_pointwise_pairs(void)
     nn__graph_free(&g);
 }
 
+/* A pooled step whose chunk fails hands its code and message to the caller: d1 (an expansion fused
+ * into a depthwise conv, 3 bands) run in 4 chunks on two threads fails in chunk 3, whichever thread
+ * runs it; in 3 chunks it succeeds, before and after. */
+static void test_chunk_errors(void)
+{
+    enum { NW = 24 + 8 + 72 + 200 + 216 };
+    static const int32_t pads[8] = {0, 0, 0, 1, 0, 1, 0, 0};
+    unsigned char wbuf[NW * 4 + sizeof pads + 64 * 4];
+    memset(wbuf, 0, sizeof wbuf);
+    memcpy(wbuf + NW * 4, pads, sizeof pads);
+    nn__graph g = {0};
+    if (load_model(&g, "expand.json", expand_q, wbuf, sizeof wbuf) < 0) return;
+    nn__shape in = {4, {1, 24, 16, 3}};
+    nn__plan pu, pf;
+    if (build_pair(&g, &in, 1, &pu, &pf) < 0) {
+        nn__graph_free(&g);
+        return;
+    }
+    static float x[24 * 16 * 3];
+    pf.vals[g.inputs[0].value].data = x;
+    int d1 = nn__graph_find(&g, "d1");
+    nn__pool *pool = nn__pool_create(2);
+    CHECK(pool && !is_step(&g, &pf, "e1") && nn__step_pooled(&g, &pf, d1));
+    for (int round = 0; pool && round < 3; round++) {
+        nn_error err = {0};
+        int nth = round == 1 ? 4 : 3, rc = nn__plan_run_step(&g, &pf, d1, pool, nth, &err);
+        if (nth == 3)
+            CHECK_MSG(rc == 0, "%d chunks: rc %d: %s", nth, rc, err.msg);
+        else
+            CHECK_MSG(rc == NN_EINVAL && strstr(err.msg, "chunk 3 of 3 bands"), "rc %d: '%s'", rc, err.msg);
+    }
+    nn__pool_free(pool);
+    nn__plan_free(&pu);
+    nn__plan_free(&pf);
+    nn__graph_free(&g);
+}
+
 /* x [N,4,3]: concatenations along axis 1 and a Pack along axis 0, done in place where their pieces
  * lie one after the other in the output and only they read them: c1 = [relu(x), sigmoid(x)] and
  * c2 = [c1, relu6(x)] (a concatenation of a concatenation: every piece lands in c2) at batch 1
@@ -849,5 +888,6 @@ int main(void)
     test_separables();
     test_pointwise_pairs();
     test_concats();
+    test_chunk_errors();
     return check_report();
 }
