@@ -115,9 +115,10 @@ static int conv_shape(nn__exec *e)
     if (!dw && f->kind == NN__V_CONST && (!bv || bv->kind == NN__V_CONST)) {
         nn__value *y = nn__eout(e, 0);
         int kh = (int)f->shape.d[0], kw = (int)f->shape.d[1];
-        size_t bytes = nn__packed_conv_bytes(f->data, kh, kw, f->shape.d[2], f->shape.d[3]);
+        int half = nn__packed_conv_half(f->data, kh, kw, f->shape.d[2], f->shape.d[3]);
+        size_t bytes = nn__packed_conv_bytes(kh, kw, f->shape.d[2], f->shape.d[3], half);
         void *blk = nn__region_alloc(&e->p->region, bytes);
-        nn__packed_conv *pk = nn__packed_conv_init(blk, f->data, kh, kw, f->shape.d[2], f->shape.d[3],
+        nn__packed_conv *pk = nn__packed_conv_init(blk, half, f->data, kh, kw, f->shape.d[2], f->shape.d[3],
                                                    bv ? bv->data : NULL);
         if (!pk) return nn__node_err(e, NN_ENOMEM, "out of memory packing filter %s", b);
         y->aux = pk;

@@ -196,14 +196,17 @@ static void test_packing(void)
     CHECK(pk && pk->dot0 == 16 && pk->wt == NULL);
     nn__packed_conv_free(pk);
     /* In caller memory (a plan's region): the same packing over whatever the block held. */
-    size_t nb = nn__packed_conv_bytes(f, 2, 1, 2, 3);
-    CHECK(nb > 0 && nb % 64 == 0 && nn__packed_conv_bytes(f, 1, 1, 0, 3) == 0);
+    size_t nb = nn__packed_conv_bytes(2, 1, 2, 3, 0);
+    CHECK(nb > 0 && nb % 64 == 0 && nn__packed_conv_bytes(1, 1, 0, 3, 0) == 0);
+    CHECK(nn__packed_conv_half(f, 2, 1, 2, 3) == 0); /* exact halves, but too few of them */
     char *blk = aligned_alloc(64, nb);
     if (blk) memset(blk, 0x7f, nb);
-    pk = nn__packed_conv_init(blk, f, 2, 1, 2, 3, b);
+    pk = nn__packed_conv_init(blk, 0, f, 2, 1, 2, 3, b);
     CHECK(pk && (void *)pk == (void *)blk && pk->wt && pk->wt[2 * 4 + 3] == 11.0f);
     CHECK(pk && pk->w[3] == 0.0f && pk->bias[3] == 0.0f); /* channels past oc cleared */
-    CHECK(nn__packed_conv_init(NULL, f, 2, 1, 2, 3, b) == NULL && nn__packed_conv_init(blk, f, 0, 1, 2, 3, b) == NULL);
+    CHECK(nn__packed_conv_init(NULL, 0, f, 2, 1, 2, 3, b) == NULL && nn__packed_conv_init(blk, 0, f, 0, 1, 2, 3, b) == NULL);
+    f[5] = 0.1f; /* no half: packing the panels as halves is refused */
+    CHECK(nn__packed_conv_init(blk, 1, f, 2, 1, 2, 3, b) == NULL);
     free(blk);
 }
 

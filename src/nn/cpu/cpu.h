@@ -85,12 +85,15 @@ typedef struct nn__packed_conv {
  * oc < 1). Thread-safe. */
 nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
                                         const float *bias);
-/* The same in caller memory: the bytes a block for filt (kh, kw, c, oc) takes (0 on a bad size), and
- * the packing into blk (64-byte aligned, that many bytes; cleared here). Returns blk, or NULL when
- * blk is NULL or a size is bad. */
-size_t nn__packed_conv_bytes(const float *filt, int kh, int kw, int64_t c, int64_t oc);
-nn__packed_conv *nn__packed_conv_init(void *blk, const float *filt, int kh, int kw, int64_t c, int64_t oc,
-                                      const float *bias);
+/* The same in caller memory, in three calls that read the filter twice (each a pass over every
+ * weight): whether wh's rule packs filt [KH,KW,C,OC] as halves, the bytes a block for (kh, kw, c,
+ * oc) and that answer takes (0 on a bad size), and the packing into blk (64-byte aligned, that
+ * many bytes; cleared here). Returns blk, or NULL when blk is NULL, a size is bad or half is set
+ * for a filter that is not all halves. */
+int nn__packed_conv_half(const float *filt, int kh, int kw, int64_t c, int64_t oc);
+size_t nn__packed_conv_bytes(int kh, int kw, int64_t c, int64_t oc, int half);
+nn__packed_conv *nn__packed_conv_init(void *blk, int half, const float *filt, int kh, int kw, int64_t c,
+                                      int64_t oc, const float *bias);
 /* Same as free(pk); accepts NULL. */
 void nn__packed_conv_free(nn__packed_conv *pk);
 

@@ -26,31 +26,29 @@ static int64_t dot_first(int kh, int kw, int64_t oc)
     return kh == 1 && kw == 1 && oc > NN__PANEL && tail && tail <= NN__DOT_MAX_OC ? oc - tail : oc;
 }
 
-/* Whether the panels are packed as halves (cpu.h: wh): enough weights, every one exactly a half. */
-static int pack_half(const float *filt, int64_t count)
+int nn__packed_conv_half(const float *filt, int kh, int kw, int64_t c, int64_t oc)
 {
-    if (count < NN__HALF_MIN_WEIGHTS) return 0;
+    int64_t count = (int64_t)kh * kw * c * oc;
+    if (kh < 1 || kw < 1 || c < 1 || oc < 1 || count < NN__HALF_MIN_WEIGHTS) return 0;
     uint16_t h;
     for (int64_t i = 0; i < count; i++)
         if (!nn__f32_to_f16_exact(filt[i], &h)) return 0;
     return 1;
 }
 
-/* The byte sizes of a block's arrays; 0 on a bad size. */
+/* The byte sizes of a block's arrays, the panels as halves or floats; 0 on a bad size. */
 typedef struct pack_sizes {
     int64_t kdim, np, dot0;
-    int half;
     size_t wbytes, bbytes, tbytes, total;
 } pack_sizes;
 
-static int pack_sizes_of(const float *filt, int kh, int kw, int64_t c, int64_t oc, pack_sizes *z)
+static int pack_sizes_of(int kh, int kw, int64_t c, int64_t oc, int half, pack_sizes *z)
 {
     if (kh < 1 || kw < 1 || c < 1 || oc < 1) return 0;
     z->kdim = (int64_t)kh * kw * c;
     z->np = (oc + NN__PANEL - 1) / NN__PANEL;
     z->dot0 = dot_first(kh, kw, oc);
-    z->half = pack_half(filt, z->kdim * oc);
-    z->wbytes = (size_t)(z->np * z->kdim * NN__PANEL) * (z->half ? sizeof(uint16_t) : sizeof(float));
+    z->wbytes = (size_t)(z->np * z->kdim * NN__PANEL) * (half ? sizeof(uint16_t) : sizeof(float));
     z->wbytes = (z->wbytes + 63) / 64 * 64;
     z->bbytes = (size_t)(z->np * NN__PANEL) * sizeof(float);
     z->tbytes = (size_t)((oc - z->dot0) * z->kdim) * sizeof(float);
@@ -58,33 +56,34 @@ static int pack_sizes_of(const float *filt, int kh, int kw, int64_t c, int64_t o
     return 1;
 }
 
-size_t nn__packed_conv_bytes(const float *filt, int kh, int kw, int64_t c, int64_t oc)
+size_t nn__packed_conv_bytes(int kh, int kw, int64_t c, int64_t oc, int half)
 {
     pack_sizes z;
-    return pack_sizes_of(filt, kh, kw, c, oc, &z) ? z.total : 0;
+    return pack_sizes_of(kh, kw, c, oc, half, &z) ? z.total : 0;
 }
 
 nn__packed_conv *nn__packed_conv_create(const float *filt, int kh, int kw, int64_t c, int64_t oc,
                                         const float *bias)
 {
-    size_t total = nn__packed_conv_bytes(filt, kh, kw, c, oc);
+    int half = nn__packed_conv_half(filt, kh, kw, c, oc);
+    size_t total = nn__packed_conv_bytes(kh, kw, c, oc, half);
     void *blk = total ? aligned_alloc(64, total) : NULL;
-    nn__packed_conv *pk = nn__packed_conv_init(blk, filt, kh, kw, c, oc, bias);
+    nn__packed_conv *pk = nn__packed_conv_init(blk, half, filt, kh, kw, c, oc, bias);
     if (!pk) free(blk);
     return pk;
 }
 
-nn__packed_conv *nn__packed_conv_init(void *mem, const float *filt, int kh, int kw, int64_t c, int64_t oc,
-                                      const float *bias)
+nn__packed_conv *nn__packed_conv_init(void *mem, int half, const float *filt, int kh, int kw, int64_t c,
+                                      int64_t oc, const float *bias)
 {
     pack_sizes z;
-    if (!mem || !pack_sizes_of(filt, kh, kw, c, oc, &z)) return NULL;
+    if (!mem || !pack_sizes_of(kh, kw, c, oc, half, &z)) return NULL;
     char *blk = mem;
     int64_t kdim = z.kdim, np = z.np;
     size_t head = pack_head();
     memset(blk, 0, z.total);
     nn__packed_conv *pk = (nn__packed_conv *)(void *)blk;
-    if (z.half)
+    if (half)
         pk->wh = (uint16_t *)(void *)(blk + head);
     else
         pk->w = (float *)(void *)(blk + head);
@@ -94,10 +93,12 @@ nn__packed_conv *nn__packed_conv_init(void *mem, const float *filt, int kh, int 
         for (int64_t r = 0; r < kdim; r++) {
             const float *src = filt + r * oc + o0;
             int64_t at = (pj * kdim + r) * NN__PANEL;
-            if (z.half)
-                for (int64_t j = 0; j < cols; j++) nn__f32_to_f16_exact(src[j], &pk->wh[at + j]);
-            else
+            if (!half) {
                 memcpy(pk->w + at, src, (size_t)cols * sizeof(float));
+                continue;
+            }
+            for (int64_t j = 0; j < cols; j++)
+                if (!nn__f32_to_f16_exact(src[j], &pk->wh[at + j])) return NULL;
         }
     }
     if (bias) memcpy(pk->bias, bias, (size_t)oc * sizeof(float));
