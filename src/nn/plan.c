@@ -8,8 +8,9 @@
  *      of one piece) on an arena value becomes an alias of it (same bytes, its own shape); every
  *      other node becomes a step; a zero Pad read only by a conv becomes the conv's padding, an
  *      AddV2 after a conv its epilogue, a large 1x1 expansion part of the depthwise conv reading
- *      it, its output a scratch of bands (plan_fuse.c); each output lives from its step to its
- *      last reader, or its aliases' last reader (graph outputs to the end);
+ *      it, computed in per-chunk bands outside the arena, a concatenation of pieces that lie one
+ *      after the other is written in place by their producers (plan_fuse.c); each output lives
+ *      from its step to its last reader, or its aliases' last reader (graph outputs to the end);
  *   4. libvram's static planner turns the lifetimes into offsets in one arena (64-byte aligned); for
  *      two threads, lanes place each value's split between the threads on a pivot (plan_lanes.c).
  * Nothing here runs per frame.
